@@ -1,0 +1,5 @@
+// The parts of the main job, in order. Each protocol adds its part here.
+import type { MainJobPart } from './part.js';
+import { nativeSelfCheck } from './native-selfcheck.js';
+
+export const mainJobParts: MainJobPart[] = [nativeSelfCheck];
