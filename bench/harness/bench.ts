@@ -39,6 +39,8 @@ export interface Bench {
   summary: string;
   /** Help text for this bench's own options. */
   optionsHelp?: string;
+  /** This bench's option names (without --); when given, `castellan bench` refuses any other. */
+  optionNames?: string[];
   plots?: PlotSpec[];
   run(ctx: BenchContext): Promise<BenchResult[]>;
 }
