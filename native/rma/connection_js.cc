@@ -1,0 +1,85 @@
+// JS Connection: rma.connect(handle) → write(offset, bytes), read(offset, length),
+// peerAlive(), close(). Writes are synchronous: when write() returns the bytes are in the
+// peer's region and its doorbell has moved.
+#include "rma/rma_js.h"
+
+namespace castellan {
+namespace rma {
+namespace {
+
+uint64_t offset_arg(const Napi::CallbackInfo& info, const char* usage) {
+  if (info.Length() < 2 || !info[0].IsNumber()) throw_error(info.Env(), "ERR_CASTELLAN_ARG", usage);
+  double off = info[0].As<Napi::Number>().DoubleValue();
+  if (!(off >= 0) || off != static_cast<double>(static_cast<uint64_t>(off)))
+    throw_error(info.Env(), "ERR_CASTELLAN_ARG", "offset must be a non-negative integer");
+  return static_cast<uint64_t>(off);
+}
+
+class ConnectionJs : public Napi::ObjectWrap<ConnectionJs> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Connection",
+                       {InstanceMethod("write", &ConnectionJs::Write), InstanceMethod("read", &ConnectionJs::Read),
+                        InstanceMethod("peerAlive", &ConnectionJs::PeerAlive),
+                        InstanceMethod("close", &ConnectionJs::Close),
+                        InstanceAccessor("size", &ConnectionJs::Size, nullptr)});
+  }
+
+  explicit ConnectionJs(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ConnectionJs>(info) {
+    if (info.Length() < 1 || !info[0].IsTypedArray())
+      throw_error(info.Env(), "ERR_CASTELLAN_ARG", "connect(handle: Uint8Array)");
+    auto h = info[0].As<Napi::Uint8Array>();
+    conn_ = guard(info.Env(), [&] { return connect(h.Data(), h.ByteLength()); });
+  }
+
+ private:
+  Connection& conn(Napi::Env env) {
+    if (!conn_) throw_error(env, "ERR_CASTELLAN_RMA_CLOSED", "connection is closed");
+    return *conn_;
+  }
+  void Write(const Napi::CallbackInfo& info) {
+    uint64_t off = offset_arg(info, "write(offset: number, bytes: Uint8Array)");
+    if (!info[1].IsTypedArray()) throw_error(info.Env(), "ERR_CASTELLAN_ARG", "write(offset, bytes: Uint8Array)");
+    auto bytes = info[1].As<Napi::TypedArray>();
+    const uint8_t* src = static_cast<const uint8_t*>(bytes.ArrayBuffer().Data()) + bytes.ByteOffset();
+    guard(info.Env(), [&] { conn(info.Env()).write(off, src, bytes.ByteLength()); });
+  }
+  Napi::Value Read(const Napi::CallbackInfo& info) {
+    uint64_t off = offset_arg(info, "read(offset: number, length: number)");
+    if (!info[1].IsNumber()) throw_error(info.Env(), "ERR_CASTELLAN_ARG", "read(offset, length: number)");
+    double len = info[1].As<Napi::Number>().DoubleValue();
+    if (!(len >= 0) || len > double(conn(info.Env()).size()))
+      throw_error(info.Env(), "ERR_CASTELLAN_RMA_BOUNDS", "read length exceeds the region");
+    auto out = Napi::Buffer<uint8_t>::New(info.Env(), static_cast<size_t>(len));
+    guard(info.Env(), [&] { conn(info.Env()).read(off, out.Data(), out.Length()); });
+    return out;
+  }
+  Napi::Value PeerAlive(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), conn_ && guard(info.Env(), [&] { return conn_->peer_alive(); }));
+  }
+  void Close(const Napi::CallbackInfo& info) {
+    if (conn_) guard(info.Env(), [&] { conn_->close(); });
+    conn_.reset();
+  }
+  Napi::Value Size(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), conn_ ? double(conn_->size()) : 0);
+  }
+
+  std::unique_ptr<Connection> conn_;
+};
+
+}  // namespace
+
+void init_connection_js(Napi::Env env, Napi::Object exports) {
+  Napi::Function ctor = ConnectionJs::Define(env);
+  auto* ref = new Napi::FunctionReference(Napi::Persistent(ctor));
+  exports.Set("Connection", ctor);
+  exports.Set("connect", Napi::Function::New(env, [ref](const Napi::CallbackInfo& info) -> Napi::Value {
+                std::vector<napi_value> args(info.Length());
+                for (size_t i = 0; i < info.Length(); ++i) args[i] = info[i];
+                return ref->New(args);
+              }));
+}
+
+}  // namespace rma
+}  // namespace castellan

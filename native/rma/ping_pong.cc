@@ -1,0 +1,133 @@
+// Round-trip measurements for `castellan bench transport`, run natively on two threads so
+// that the JS-driven numbers have a floor measured in the same run:
+//   floorRtt       raw C: two threads bounce a 64-byte message through one MAP_SHARED page
+//                  with release/acquire stores, no library at all (rma.rtt_floor);
+//   nativePollerRtt the same bounce through this library: Region + Connection::write +
+//                  Poller::wait, as RamCast's native hot path uses it (rma.rtt,
+//                  driver=native-poller). With spinUs=0 every wait sleeps in the kernel, so
+//                  the difference to a spinning run is the futex wake-up cost.
+#include <sys/mman.h>
+#include <time.h>
+
+#include <atomic>
+#include <cstring>
+#include <thread>
+
+#include "rma/rma_js.h"
+
+namespace castellan {
+namespace rma {
+namespace {
+
+constexpr size_t kMessageBytes = 64;
+constexpr int kWarmupRounds = 1000;
+
+double now_us() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+struct alignas(64) FloorSide {
+  std::atomic<uint32_t> seq;
+  uint8_t payload[kMessageBytes];
+};
+
+double floor_rtt(int rounds) {
+  void* page = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (page == MAP_FAILED) throw RmaError("ERR_CASTELLAN_RMA_SYS", "mmap failed");
+  auto* sides = new (page) FloorSide[2]();
+  int total = rounds + kWarmupRounds;
+  std::thread echo([&] {
+    uint8_t buf[kMessageBytes];
+    for (uint32_t i = 1; i <= uint32_t(total); ++i) {
+      while (sides[0].seq.load(std::memory_order_acquire) != i) {
+      }
+      std::memcpy(buf, sides[0].payload, kMessageBytes);
+      std::memcpy(sides[1].payload, buf, kMessageBytes);
+      sides[1].seq.store(i, std::memory_order_release);
+    }
+  });
+  uint8_t msg[kMessageBytes] = {1};
+  double start = 0;
+  for (uint32_t i = 1; i <= uint32_t(total); ++i) {
+    if (int(i) == kWarmupRounds + 1) start = now_us();
+    std::memcpy(sides[0].payload, msg, kMessageBytes);
+    sides[0].seq.store(i, std::memory_order_release);
+    while (sides[1].seq.load(std::memory_order_acquire) != i) {
+    }
+  }
+  double elapsed = now_us() - start;
+  echo.join();
+  munmap(page, 4096);
+  return elapsed / rounds;
+}
+
+double native_poller_rtt(Backend backend, int rounds, uint32_t spin_us) {
+  RegionOptions o;
+  o.backend = backend;
+  o.bytes = 4096;
+  auto a = create_region(o);
+  auto b = create_region(o);
+  auto to_b = connect(b->grant().handle);
+  auto to_a = connect(a->grant().handle);
+  int total = rounds + kWarmupRounds;
+  // Both watches start before the first write, so neither side misses the other's first ring.
+  Poller echo_poller({spin_us});
+  echo_poller.watch(b.get());
+  Poller poller({spin_us});
+  poller.watch(a.get());
+  std::thread echo([&] {
+    Poller& poller = echo_poller;
+    std::vector<int> ready;
+    uint8_t buf[kMessageBytes];
+    for (int i = 0; i < total; ++i) {
+      while (poller.wait(-1, ready) == 0) {
+      }
+      std::memcpy(buf, b->base(), kMessageBytes);
+      to_a->write(0, buf, kMessageBytes);
+    }
+  });
+  std::vector<int> ready;
+  uint8_t msg[kMessageBytes] = {1};
+  double start = 0;
+  for (int i = 0; i < total; ++i) {
+    if (i == kWarmupRounds) start = now_us();
+    to_b->write(0, msg, kMessageBytes);
+    while (poller.wait(-1, ready) == 0) {
+    }
+  }
+  double elapsed = now_us() - start;
+  echo.join();
+  return elapsed / rounds;
+}
+
+int rounds_arg(const Napi::CallbackInfo& info, size_t i) {
+  if (info.Length() <= i || !info[i].IsNumber()) throw_error(info.Env(), "ERR_CASTELLAN_ARG", "rounds must be a number");
+  int r = info[i].As<Napi::Number>().Int32Value();
+  if (r < 1) throw_error(info.Env(), "ERR_CASTELLAN_ARG", "rounds must be positive");
+  return r;
+}
+
+}  // namespace
+
+void init_bench_js(Napi::Env env, Napi::Object exports) {
+  exports.Set("floorRtt", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+                int rounds = rounds_arg(info, 0);
+                return Napi::Number::New(info.Env(), guard(info.Env(), [&] { return floor_rtt(rounds); }));
+              }));
+  // nativePollerRtt(backend, rounds, spinUs)
+  exports.Set("nativePollerRtt", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+                Napi::Env e = info.Env();
+                if (!info[0].IsString()) throw_error(e, "ERR_CASTELLAN_ARG", "nativePollerRtt(backend, rounds, spinUs)");
+                int rounds = rounds_arg(info, 1);
+                uint32_t spin = info.Length() > 2 ? info[2].ToNumber().Uint32Value() : PollerOptions{}.spin_us;
+                return Napi::Number::New(e, guard(e, [&] {
+                                           return native_poller_rtt(backend_from_name(info[0].As<Napi::String>()), rounds,
+                                                                    spin);
+                                         }));
+              }));
+}
+
+}  // namespace rma
+}  // namespace castellan

@@ -1,0 +1,9 @@
+// Child process for the conformance suite: owns one region, sends a grant's handle to the
+// parent over IPC, then idles until the parent kills it (peer-crash test).
+import { createRegion, type RmaBackend } from '../../../src/rma/native-rma.js';
+
+const [backend, bytes] = [process.argv[2] as RmaBackend, Number(process.argv[3])];
+const region = createRegion(backend, bytes);
+const grant = region.grant();
+process.send!({ handle: Buffer.from(grant.handle).toString('base64') });
+setInterval(() => region.doorbell(), 1000);
