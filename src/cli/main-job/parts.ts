@@ -1,5 +1,6 @@
 // The parts of the main job, in order. Each protocol adds its part here.
 import type { MainJobPart } from './part.js';
 import { nativeSelfCheck } from './native-selfcheck.js';
+import { ramcastPart } from './ramcast.js';
 
-export const mainJobParts: MainJobPart[] = [nativeSelfCheck];
+export const mainJobParts: MainJobPart[] = [nativeSelfCheck, ramcastPart];
