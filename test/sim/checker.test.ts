@@ -116,9 +116,15 @@ test('CLI: a passing sweep exits 0; --json, --list and --help tell the truth', (
   const help = castellan('--help');
   assert.equal(help.code, 0);
   assert.match(help.out, /--replay SEED/);
-  const bare = castellan();
-  assert.equal(bare.code, 0);
-  assert.match(bare.out, /scenarios/);
+  // Start the tour at the first seed that breaks broken-order; one seed per scenario keeps it
+  // cheap however many built-in scenarios there are.
+  const breaking = sweep(brokenOrder, { seeds: SWEEP_SEEDS }).violation!.seed;
+  const tour = castellan('--module', MODULE, '--seeds', '1', '--start-seed', String(breaking), '--json');
+  assert.equal(tour.code, 1, 'the tour reaches the broken module scenario and stops there');
+  const sweeps = (JSON.parse(tour.out) as { sweeps: { scenario: string; seedsRun: number }[]; violation: { scenario: string } }).sweeps;
+  assert.equal(sweeps.at(-1)!.scenario, 'broken-order');
+  assert.ok(sweeps.length > 1 && sweeps.slice(0, -1).every((s) => s.seedsRun === 1), 'every built-in scenario before it ran its seed');
+  assert.match(tour.err, /broken-order: seeds 1\/1/, 'progress shows on stderr');
 });
 
 test('CLI: bad input is a usage error (exit 2) with a clear message', () => {

@@ -6,10 +6,12 @@ import { UsageError } from '../command.js';
 import { loadBuiltinScenarios, loadScenarioModule } from '../../sim/scenario-loader.js';
 import { parseParams, type Scenario } from '../../sim/scenario.js';
 import { replayCommand, runSeed } from '../../sim/run-seed.js';
-import { describeViolation, sweep, type SweepViolation } from '../../sim/sweep.js';
+import { describeViolation, sweep, type SweepSummary, type SweepViolation } from '../../sim/sweep.js';
 
 /** Enough seeds to shake out common interleavings in seconds; CI sweeps pass --seeds. */
 const DEFAULT_SWEEP_SEEDS = 100;
+/** Per scenario when `castellan sim` sweeps every built-in one: the whole tour stays short. */
+const DEFAULT_TOUR_SEEDS = 20;
 
 const usage = `usage: castellan sim [SCENARIO] [--seeds N] [--start-seed S] [--module FILE] [--param K=V ...] [--json]
        castellan sim --replay SEED SCENARIO [--module FILE] [--param K=V ...] [--trace FILE] [--json]
@@ -17,11 +19,11 @@ const usage = `usage: castellan sim [SCENARIO] [--seeds N] [--start-seed S] [--m
 
 Runs protocol cores under the deterministic simulator: a sweep runs seeds S..S+N-1 of a
 scenario, checking its properties, and stops at the first violation, printing the command
-that replays it. Progress goes to stderr; the summary to stdout. Without SCENARIO, lists the
-scenarios that exist.
+that replays it. Progress goes to stderr; the summary to stdout. Without SCENARIO, sweeps
+every built-in scenario in turn (--seeds each, default ${DEFAULT_TOUR_SEEDS}).
 
   SCENARIO        a built-in scenario, or one exported by --module
-  --seeds N       number of seeds to run (default ${DEFAULT_SWEEP_SEEDS})
+  --seeds N       number of seeds to run (default ${DEFAULT_SWEEP_SEEDS}; ${DEFAULT_TOUR_SEEDS} each without SCENARIO)
   --start-seed S  first seed (default 0)
   --module FILE   also load scenarios exported by this compiled ES module
                   (e.g. dist/test/sim/broken-order.js)
@@ -88,11 +90,17 @@ export const simCommand = {
       scenarios.push(s);
     }
     const name = positionals[0];
-    if (values.list || name === undefined) {
-      if (values.replay !== undefined) throw new UsageError('--replay SEED needs a SCENARIO');
+    if (values.replay !== undefined && name === undefined) throw new UsageError('--replay SEED needs a SCENARIO');
+    if (values.list) {
       if (values.json) process.stdout.write(JSON.stringify({ scenarios: scenarios.map(({ name: n, description, params }) => ({ name: n, description, params })) }) + '\n');
       else process.stdout.write(listing(scenarios) + '\n');
       return 0;
+    }
+    if (name === undefined) {
+      if ((values.param ?? []).length > 0) throw new UsageError('--param needs a SCENARIO (parameters differ between scenarios)');
+      const seeds = nonNegativeInt('--seeds', values.seeds, DEFAULT_TOUR_SEEDS);
+      if (seeds === 0) throw new UsageError('--seeds must be at least 1');
+      return tour(scenarios, seeds, nonNegativeInt('--start-seed', values['start-seed'], 0), module, values.json === true);
     }
     const scenario = scenarios.find((s) => s.name === name);
     if (!scenario) throw new UsageError(`no scenario "${name}"\n${listing(scenarios)}`);
@@ -132,16 +140,32 @@ export const simCommand = {
       module,
       progress: process.stderr,
     });
-    if (values.json) {
-      process.stdout.write(JSON.stringify(summary) + '\n');
-    } else {
-      const last = summary.startSeed + summary.seedsRun - 1;
-      const out = [
-        `${summary.scenario}: ${summary.seedsRun} of ${summary.seedsRequested} seeds run (${summary.startSeed}..${last}), ${summary.events} events, ${(summary.virtualUs / 1e6).toFixed(3)} s virtual, ${(summary.wallMs / 1000).toFixed(2)} s wall`,
-        summary.violation ? describeViolation(summary.violation) : 'every property held',
-      ];
-      process.stdout.write(out.join('\n') + '\n');
-    }
+    if (values.json) process.stdout.write(JSON.stringify(summary) + '\n');
+    else process.stdout.write([summaryLine(summary), summary.violation ? describeViolation(summary.violation) : 'every property held'].join('\n') + '\n');
     return summary.violation ? 1 : 0;
   },
 } satisfies Command;
+
+function summaryLine(s: SweepSummary): string {
+  const last = s.startSeed + s.seedsRun - 1;
+  return `${s.scenario}: ${s.seedsRun} of ${s.seedsRequested} seeds run (${s.startSeed}..${last}), ${s.events} events, ${(s.virtualUs / 1e6).toFixed(3)} s virtual, ${(s.wallMs / 1000).toFixed(2)} s wall`;
+}
+
+/** `castellan sim` alone: every scenario with its default parameters, stopping at the first violation. */
+function tour(scenarios: Scenario[], seeds: number, startSeed: number, module: string | undefined, json: boolean): number {
+  if (scenarios.length === 0) {
+    process.stdout.write(listing(scenarios) + '\n');
+    return 0;
+  }
+  const summaries: SweepSummary[] = [];
+  for (const scenario of scenarios) {
+    const summary = sweep(scenario, { seeds, startSeed, params: scenario.params, module, progress: process.stderr });
+    summaries.push(summary);
+    if (!json) process.stdout.write(summaryLine(summary) + '\n');
+    if (summary.violation) break;
+  }
+  const violation = summaries.at(-1)?.violation ?? null;
+  if (json) process.stdout.write(JSON.stringify({ sweeps: summaries, violation }) + '\n');
+  else process.stdout.write((violation ? describeViolation(violation) : `every property held in ${summaries.length} scenarios`) + '\n');
+  return violation ? 1 : 0;
+}
