@@ -2,5 +2,6 @@
 import type { MainJobPart } from './part.js';
 import { nativeSelfCheck } from './native-selfcheck.js';
 import { ramcastPart } from './ramcast.js';
+import { thresholdSigningPart } from './threshold-signing.js';
 
-export const mainJobParts: MainJobPart[] = [nativeSelfCheck, ramcastPart];
+export const mainJobParts: MainJobPart[] = [nativeSelfCheck, thresholdSigningPart, ramcastPart];
