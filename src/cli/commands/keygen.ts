@@ -1,8 +1,7 @@
 // `castellan keygen`: deals a Shoup threshold RSA key (issue 3) into a directory: one key
 // file per party, public.json and public.pem.
-import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
-import { UsageError } from '../command.js';
+import { parseFlags, UsageError } from '../command.js';
 import { assertKeyDirectoryFree, writeKeyDirectory } from '../../crypto/threshold-rsa/key-directory.js';
 import { checkKeySpec, generateThresholdKey } from '../../crypto/threshold-rsa/keygen.js';
 
@@ -33,15 +32,7 @@ export const keygenCommand = {
   summary: 'deal a threshold RSA key: one key file per party plus the public key',
   usage,
   async run(argv: string[]): Promise<number> {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: { parties: { type: 'string' }, threshold: { type: 'string' }, bits: { type: 'string' }, out: { type: 'string' } },
-      }));
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const { values } = parseFlags(argv, { options: { parties: { type: 'string' }, threshold: { type: 'string' }, bits: { type: 'string' }, out: { type: 'string' } } });
     const spec = { parties: integer(values.parties, 'parties'), threshold: integer(values.threshold, 'threshold'), bits: integer(values.bits, 'bits', 1024) };
     if (!values.out) throw new UsageError('--out is required');
     try {

@@ -1,9 +1,8 @@
 // `castellan sign`: a combined threshold signature from chosen parties' shares (issue 3),
 // an ordinary RSA PKCS#1 v1.5 SHA-256 signature that `openssl dgst -verify` accepts.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
-import { UsageError } from '../command.js';
+import { parseFlags, UsageError } from '../command.js';
 import { CryptoError } from '../../crypto/signer.js';
 import { readShareFile } from '../../crypto/threshold-rsa/key-directory.js';
 import { ThresholdRsaShare } from '../../crypto/threshold-rsa/threshold-rsa.js';
@@ -33,15 +32,7 @@ export const signCommand = {
   summary: 'make a combined threshold RSA signature of a file from chosen parties',
   usage,
   async run(argv: string[]): Promise<number> {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: { keys: { type: 'string' }, parties: { type: 'string' }, in: { type: 'string' }, out: { type: 'string' } },
-      }));
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const { values } = parseFlags(argv, { options: { keys: { type: 'string' }, parties: { type: 'string' }, in: { type: 'string' }, out: { type: 'string' } } });
     for (const flag of ['keys', 'parties', 'in', 'out'] as const) if (!values[flag]) throw new UsageError(`--${flag} is required`);
     const parties = partyList(values.parties!);
     const shares = parties.map((p) => ThresholdRsaShare.parse(readShareFile(values.keys!, p)));

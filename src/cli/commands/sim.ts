@@ -1,8 +1,7 @@
 // `castellan sim`: sweep, replay and list deterministic simulator scenarios (src/sim).
-import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import type { Command } from '../command.js';
-import { UsageError } from '../command.js';
+import { parseFlags, UsageError } from '../command.js';
 import { loadBuiltinScenarios, loadScenarioModule } from '../../sim/scenario-loader.js';
 import { parseParams, type Scenario } from '../../sim/scenario.js';
 import { replayCommand, runSeed } from '../../sim/run-seed.js';
@@ -61,26 +60,19 @@ export const simCommand = {
   summary: 'sweep or replay seeded simulations of protocol cores, checking their properties',
   usage,
   async run(argv: string[]): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          seeds: { type: 'string' },
-          'start-seed': { type: 'string' },
-          module: { type: 'string' },
-          param: { type: 'string', multiple: true },
-          replay: { type: 'string' },
-          trace: { type: 'string' },
-          list: { type: 'boolean' },
-          json: { type: 'boolean' },
-        },
-      });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseFlags(argv, {
+      allowPositionals: true,
+      options: {
+        seeds: { type: 'string' },
+        'start-seed': { type: 'string' },
+        module: { type: 'string' },
+        param: { type: 'string', multiple: true },
+        replay: { type: 'string' },
+        trace: { type: 'string' },
+        list: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+    });
     if (positionals.length > 1) throw new UsageError(`one scenario at a time, got ${positionals.join(' ')}`);
     if (values.trace !== undefined && values.replay === undefined) throw new UsageError('--trace needs --replay SEED');
     const module = values.module;

@@ -1,10 +1,9 @@
 // `castellan up`: the main job (npm start) on the embedded default, a local cluster on this
 // machine. Prints each part's progress, then a summary of what was measured and checked.
-import { parseArgs } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from '../command.js';
-import { UsageError } from '../command.js';
+import { parseFlags, UsageError } from '../command.js';
 import { mainJobParts } from '../main-job/parts.js';
 import type { PartResult } from '../main-job/part.js';
 
@@ -23,12 +22,7 @@ export const upCommand = {
   summary: 'run the main job: a local cluster exercising every protocol, with a summary',
   usage,
   async run(argv: string[]): Promise<number> {
-    let values;
-    try {
-      ({ values } = parseArgs({ args: argv, options: { only: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' } } }));
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const { values } = parseFlags(argv, { options: { only: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' } } });
     const wanted = values.only?.split(',').map((s) => s.trim());
     const unknown = wanted?.filter((w) => !mainJobParts.some((p) => p.name === w)) ?? [];
     if (unknown.length) throw new UsageError(`unknown part(s): ${unknown.join(', ')}`);
