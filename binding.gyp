@@ -3,7 +3,7 @@
   # block below; optional backends (verbs, fabric) are switched on by header probes so the
   # addon always builds, and report at run time which backends they were compiled with.
   "variables": {
-    "castellan_have_verbs%": "<!(node ci/probe-header.cjs infiniband/verbs.h)",
+    "castellan_have_verbs%": "<!(node ci/probe-header.cjs infiniband/verbs.h rdma/rdma_cma.h)",
     "castellan_have_fabric%": "<!(node ci/probe-header.cjs rdma/fabric.h)"
   },
   "targets": [
@@ -39,7 +39,7 @@
         "native/rma/shm_connection.cc",
         "native/rma/poller.cc",
         "native/rma/rma_factory.cc",
-        "native/rma/backend_stubs.cc",
+        "native/rma/unbuilt_backends.cc",
         "native/rma/region_js.cc",
         "native/rma/connection_js.cc",
         "native/rma/poller_js.cc",
@@ -50,12 +50,14 @@
       ],
       "libraries": ["-lrt", "-lpthread"],
       "conditions": [
-        ["castellan_have_verbs=='1'", {
+        ["castellan_have_verbs==1", {
           "defines": ["CASTELLAN_HAVE_VERBS=1"],
-          "libraries": ["-libverbs"]
+          "sources": ["native/rma/verbs_device.cc", "native/rma/verbs_region.cc", "native/rma/verbs_connection.cc"],
+          "libraries": ["-libverbs", "-lrdmacm"]
         }],
-        ["castellan_have_fabric=='1'", {
+        ["castellan_have_fabric==1", {
           "defines": ["CASTELLAN_HAVE_FABRIC=1"],
+          "sources": ["native/rma/fabric_endpoint.cc", "native/rma/fabric_region.cc", "native/rma/fabric_connection.cc"],
           "libraries": ["-lfabric"]
         }]
       ]

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # System packages castellan's build and tests use (run as root; CI and users alike).
-#   libibverbs-dev, libfabric-dev  compile the verbs and fabric RMA backends
+#   libibverbs-dev, librdmacm-dev  compile the verbs RMA backend (RC queue pairs, rdma_cm setup)
+#   libfabric-dev                  compiles the fabric RMA backend
 #   ibverbs-utils, rdma-core       ibv_devices / rdma link, to find or configure soft-RoCE
 #   iproute2, iptables, bridge     network namespaces, tbf rate limits, random loss
 set -euo pipefail
-packages=(libibverbs-dev libfabric-dev ibverbs-utils rdma-core iproute2 iptables util-linux)
+packages=(libibverbs-dev librdmacm-dev libfabric-dev ibverbs-utils rdma-core iproute2 iptables util-linux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,5 +1,5 @@
 // Optional backends. Each is compiled when its headers exist (binding.gyp probes); without
-// them these entry points report ERR_CASTELLAN_RMA_UNAVAILABLE (backend_stubs.cc).
+// them these entry points report ERR_CASTELLAN_RMA_UNAVAILABLE (unbuilt_backends.cc).
 #pragma once
 #include <memory>
 #include <string>

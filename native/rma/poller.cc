@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cerrno>
 
+#include "rma/clock.h"
 #include "rma/rma.h"
 
 namespace castellan {
@@ -21,12 +22,6 @@ namespace {
 constexpr int64_t kBackoffMinNs = 10 * 1000;       // first sleep of a non-wakeable poll
 constexpr int64_t kBackoffMaxNs = 1000 * 1000;     // 1 ms: the worst extra latency we accept
 constexpr int64_t kFallbackFutexMaxNs = 1000 * 1000;  // without futex_waitv: re-scan every 1 ms
-
-int64_t now_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -80,7 +75,7 @@ bool Poller::sleep_once(int64_t deadline_ns) {
       ++n;
       wakeable = wakeable && w.region->futex_wakeable();
     }
-  int64_t remaining = deadline_ns < 0 ? INT64_MAX : deadline_ns - now_ns();
+  int64_t remaining = deadline_ns < 0 ? INT64_MAX : deadline_ns - monotonic_ns();
   if (remaining <= 0) return false;
   ++sleeps_;
   if (n == 0 || !wakeable) {
@@ -123,7 +118,7 @@ bool Poller::sleep_once(int64_t deadline_ns) {
 
 size_t Poller::wait(int64_t timeout_us, std::vector<int>& ready) {
   ready.clear();
-  int64_t start = now_ns();
+  int64_t start = monotonic_ns();
   int64_t deadline = timeout_us < 0 ? -1 : start + timeout_us * 1000;
   int64_t spin_until = start + int64_t(options_.spin_us) * 1000;
   if (deadline >= 0) spin_until = std::min(spin_until, deadline);
@@ -132,7 +127,7 @@ size_t Poller::wait(int64_t timeout_us, std::vector<int>& ready) {
       backoff_ns_ = 0;
       return ready.size();
     }
-    if (now_ns() >= spin_until) break;
+    if (monotonic_ns() >= spin_until) break;
     for (int i = 0; i < 16; ++i) cpu_relax();
   }
   for (;;) {

@@ -3,6 +3,7 @@
 // (the commit word), plus a FUTEX_WAKE only when a poller sleeps there.
 #include <cstring>
 
+#include "rma/bounds.h"
 #include "rma/shm_backend.h"
 
 namespace castellan {
@@ -55,11 +56,7 @@ class ShmConnection final : public Connection {
  private:
   ShmHeader* enter(uint64_t offset, size_t len, const char* op) {
     if (!segment_) throw RmaError("ERR_CASTELLAN_RMA_CLOSED", "connection is closed");
-    size_t size = segment_->data_bytes();
-    if (offset > size || len > size - offset)
-      throw RmaError("ERR_CASTELLAN_RMA_BOUNDS", std::string(op) + " of " + std::to_string(len) + " bytes at offset " +
-                                                    std::to_string(offset) + " exceeds the region's " +
-                                                    std::to_string(size) + " bytes");
+    check_bounds(op, offset, len, segment_->data_bytes());
     ShmHeader* h = segment_->header();
     if (h->state.load(std::memory_order_acquire) != kShmOpen)
       throw RmaError("ERR_CASTELLAN_RMA_PEER_CLOSED", "the region's owner closed it");

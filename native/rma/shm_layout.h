@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "rma/doorbell.h"
 #include "rma/process_liveness.h"
 
 namespace castellan {
@@ -46,9 +47,6 @@ struct ShmHeader {
 static_assert(sizeof(ShmHeader) <= kShmHeaderBytes, "shm header must fit its page");
 static_assert(std::atomic<uint32_t>::is_always_lock_free && std::atomic<uint64_t>::is_always_lock_free,
               "shared-memory atomics must be lock-free");
-
-/** Futex on a word in a MAP_SHARED mapping (no FUTEX_PRIVATE_FLAG: other processes wake it). */
-void futex_wake_all(std::atomic<uint32_t>* word);
 
 }  // namespace rma
 }  // namespace castellan
