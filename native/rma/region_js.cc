@@ -1,5 +1,6 @@
 // JS Region: new Region(backend, bytes, {provider, address}). Its memory is exposed as an
 // external ArrayBuffer that holds a reference, so close() never unmaps under a live view.
+#include "rma/backends.h"
 #include "rma/rma_js.h"
 
 namespace castellan {
@@ -88,11 +89,15 @@ void init_region_js(Napi::Env env, Napi::Object exports) {
               }));
   exports.Set("available", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
                 Napi::Env e = info.Env();
-                if (info.Length() < 1 || !info[0].IsString()) throw_error(e, "ERR_CASTELLAN_ARG", "available(backend)");
+                if (info.Length() < 1 || !info[0].IsString())
+                  throw_error(e, "ERR_CASTELLAN_ARG", "available(backend, provider?)");
                 Backend b = guard(e, [&] { return backend_from_name(info[0].As<Napi::String>()); });
                 std::string why;
+                bool ok = b == Backend::kFabric && info.Length() > 1 && info[1].IsString()
+                              ? fabric_available(info[1].As<Napi::String>(), &why)
+                              : backend_available(b, &why);
                 Napi::Object out = Napi::Object::New(e);
-                out.Set("ok", Napi::Boolean::New(e, backend_available(b, &why)));
+                out.Set("ok", Napi::Boolean::New(e, ok));
                 out.Set("reason", Napi::String::New(e, why));
                 return out;
               }));

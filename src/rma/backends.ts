@@ -1,6 +1,6 @@
 // Which RMA backends can run here, and why not: compiled in (binding.build.backends), and
 // for verbs a device listed by `ibv_devices` (this kernel has none: no RDMA, no rdma_rxe).
-import { rma, rmaBackends, type RmaBackend } from './native-rma.js';
+import { fabricProviders, rma, rmaBackends, type RegionOptions, type RmaBackend } from './native-rma.js';
 
 export interface BackendStatus {
   backend: RmaBackend;
@@ -8,11 +8,28 @@ export interface BackendStatus {
   reason: string;
 }
 
-export function backendStatus(backend: RmaBackend): BackendStatus {
-  const { ok, reason } = rma().available(backend);
+/** One backend configuration to test or measure: fabric once per provider. */
+export interface RmaTarget {
+  backend: RmaBackend;
+  options: RegionOptions;
+  /** e.g. "shm", "fabric tcp;ofi_rxm" */
+  label: string;
+  status: BackendStatus;
+}
+
+export function backendStatus(backend: RmaBackend, provider?: string): BackendStatus {
+  const { ok, reason } = rma().available(backend, provider);
   return { backend, ok, reason };
 }
 
 export function allBackendStatus(): BackendStatus[] {
-  return rmaBackends.map(backendStatus);
+  return rmaBackends.map((b) => backendStatus(b));
+}
+
+export function rmaTargets(): RmaTarget[] {
+  return rmaBackends.flatMap((backend): RmaTarget[] =>
+    backend === 'fabric'
+      ? fabricProviders.map((provider) => ({ backend, options: { provider }, label: `fabric ${provider}`, status: backendStatus(backend, provider) }))
+      : [{ backend, options: {}, label: backend, status: backendStatus(backend) }],
+  );
 }

@@ -8,8 +8,11 @@ import { subsystem } from '../native/addon.js';
 export type RmaBackend = 'shm' | 'verbs' | 'fabric';
 export const rmaBackends: readonly RmaBackend[] = ['shm', 'fabric', 'verbs'];
 
+/** libfabric providers the fabric backend is tested with: tcp;ofi_rxm (between hosts, the default) and shm. */
+export const fabricProviders = ['tcp;ofi_rxm', 'shm'] as const;
+
 export interface RegionOptions {
-  /** libfabric provider (fabric backend): `tcp;ofi_rxm` or `shm`. */
+  /** libfabric provider (fabric backend): `tcp;ofi_rxm` (default) or `shm`. */
   provider?: string;
   /** Address peers reach this region on (fabric, verbs). */
   address?: string;
@@ -60,7 +63,8 @@ interface RmaBinding {
   Poller: new (options?: { spinUs?: number }) => Poller;
   connect(handle: Uint8Array): Connection;
   sweepStale(): number;
-  available(backend: RmaBackend): { ok: boolean; reason: string };
+  /** provider: for fabric, whether that libfabric provider is usable (default tcp;ofi_rxm). */
+  available(backend: RmaBackend, provider?: string): { ok: boolean; reason: string };
   floorRtt(rounds: number): number;
   nativePollerRtt(backend: RmaBackend, rounds: number, spinUs?: number): number;
 }

@@ -9,8 +9,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { connect, createPoller, createRegion, rma, rmaBackends, type RmaBackend } from '../../src/rma/native-rma.js';
-import { backendStatus } from '../../src/rma/backends.js';
+import { connect, createPoller, createRegion, rma, type RegionOptions, type RmaBackend } from '../../src/rma/native-rma.js';
+import { rmaTargets } from '../../src/rma/backends.js';
 
 const helpers = path.join(path.dirname(fileURLToPath(import.meta.url)), 'helpers');
 const ORDER_RING = 64;
@@ -23,29 +23,28 @@ function code(expected: string) {
   };
 }
 
-function pair(backend: RmaBackend, bytes: number) {
-  const region = createRegion(backend, bytes);
+function pair(backend: RmaBackend, bytes: number, options: RegionOptions) {
+  const region = createRegion(backend, bytes, options);
   const grant = region.grant();
   const conn = connect(grant.handle);
   return { region, grant, conn, view: new Uint8Array(region.buffer()) };
 }
 
-async function ownerChild(backend: RmaBackend, bytes: number) {
-  const child = fork(path.join(helpers, 'region-owner.js'), [backend, String(bytes)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function ownerChild(backend: RmaBackend, bytes: number, options: RegionOptions) {
+  const child = fork(path.join(helpers, 'region-owner.js'), [backend, String(bytes), JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const [msg] = (await once(child, 'message')) as [{ handle: string }];
   return { child, handle: Buffer.from(msg.handle, 'base64') };
 }
 
-for (const backend of rmaBackends) {
-  const status = backendStatus(backend);
-  describe(`rma conformance: ${backend}`, () => {
+for (const { backend, options, label, status } of rmaTargets()) {
+  describe(`rma conformance: ${label}`, () => {
     if (!status.ok) {
-      test(`${backend} backend`, (t) => t.skip(`${backend} unavailable: ${status.reason}`));
+      test(`${label} backend`, (t) => t.skip(`${label} unavailable: ${status.reason}`));
       return;
     }
 
     test('a write lands, rings the doorbell and reads back', () => {
-      const { region, conn, view } = pair(backend, 4096);
+      const { region, conn, view } = pair(backend, 4096, options);
       const before = region.doorbell();
       conn.write(100, Uint8Array.of(1, 2, 3));
       assert.deepEqual([...view.subarray(100, 103)], [1, 2, 3]);
@@ -56,7 +55,7 @@ for (const backend of rmaBackends) {
     });
 
     test('writes beyond the region fail with BOUNDS and change nothing', () => {
-      const { region, conn, view } = pair(backend, 1000);
+      const { region, conn, view } = pair(backend, 1000, options);
       conn.write(998, Uint8Array.of(7, 7)); // exactly up to the end is fine
       assert.throws(() => conn.write(999, Uint8Array.of(1, 2)), code('ERR_CASTELLAN_RMA_BOUNDS'));
       assert.throws(() => conn.write(1001, Uint8Array.of()), code('ERR_CASTELLAN_RMA_BOUNDS'));
@@ -69,7 +68,7 @@ for (const backend of rmaBackends) {
     });
 
     test('a revoked grant fails cleanly; other grants keep writing', () => {
-      const { region, grant, conn, view } = pair(backend, 4096);
+      const { region, grant, conn, view } = pair(backend, 4096, options);
       const other = connect(region.grant().handle);
       conn.write(0, Uint8Array.of(1));
       region.revoke(grant.id);
@@ -85,7 +84,7 @@ for (const backend of rmaBackends) {
     });
 
     test('writes to a closed region fail with PEER_CLOSED', () => {
-      const { region, conn } = pair(backend, 64);
+      const { region, conn } = pair(backend, 64, options);
       region.close();
       assert.throws(() => conn.write(0, Uint8Array.of(1)), code('ERR_CASTELLAN_RMA_PEER_CLOSED'));
       assert.equal(conn.peerAlive(), false);
@@ -94,7 +93,7 @@ for (const backend of rmaBackends) {
 
     test('large and unaligned writes round-trip exactly', () => {
       const size = 1 << 20;
-      const { region, conn, view } = pair(backend, size);
+      const { region, conn, view } = pair(backend, size, options);
       const big = new Uint8Array(size - 3).map((_, i) => (i * 7 + 3) & 0xff);
       conn.write(3, big);
       assert.deepEqual(view.subarray(3), big);
@@ -112,8 +111,8 @@ for (const backend of rmaBackends) {
     });
 
     test('the poller reports written regions and sleeps when idle', () => {
-      const a = pair(backend, 256);
-      const b = pair(backend, 256);
+      const a = pair(backend, 256, options);
+      const b = pair(backend, 256, options);
       const poller = createPoller({ spinUs: 20 });
       const slotA = poller.watch(a.region);
       const slotB = poller.watch(b.region);
@@ -131,7 +130,7 @@ for (const backend of rmaBackends) {
     });
 
     test('a started poller delivers batches to JS', async () => {
-      const { region, conn } = pair(backend, 256);
+      const { region, conn } = pair(backend, 256, options);
       const poller = createPoller({ spinUs: 10 });
       const slot = poller.watch(region);
       const got = new Promise<number[]>((resolve) => poller.start(resolve));
@@ -143,7 +142,7 @@ for (const backend of rmaBackends) {
     });
 
     test('writes of one connection are seen in order by a concurrent reader', async () => {
-      const region = createRegion(backend, 8 + ORDER_RING * 8);
+      const region = createRegion(backend, 8 + ORDER_RING * 8, options);
       const { handle } = region.grant();
       const view = new DataView(region.buffer());
       const poller = createPoller({ spinUs: 50 });
@@ -169,7 +168,7 @@ for (const backend of rmaBackends) {
     });
 
     test('a crashed owner is detected and its segment is removed', async () => {
-      const { child, handle } = await ownerChild(backend, 4096);
+      const { child, handle } = await ownerChild(backend, 4096, options);
       const conn = connect(handle);
       conn.write(0, Uint8Array.of(1));
       assert.equal(conn.peerAlive(), true);
@@ -190,7 +189,7 @@ for (const backend of rmaBackends) {
         }),
         { numRuns: 300 },
       );
-      const { region, grant } = pair(backend, 64);
+      const { region, grant } = pair(backend, 64, options);
       const truncated = grant.handle.subarray(0, grant.handle.length - 1);
       assert.throws(() => connect(truncated), code('ERR_CASTELLAN_RMA_HANDLE'));
       region.close();

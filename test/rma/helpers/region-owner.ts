@@ -1,9 +1,10 @@
 // Child process for the conformance suite: owns one region, sends a grant's handle to the
 // parent over IPC, then idles until the parent kills it (peer-crash test).
-import { createRegion, type RmaBackend } from '../../../src/rma/native-rma.js';
+import { createRegion, type RegionOptions, type RmaBackend } from '../../../src/rma/native-rma.js';
 
 const [backend, bytes] = [process.argv[2] as RmaBackend, Number(process.argv[3])];
-const region = createRegion(backend, bytes);
+const options = JSON.parse(process.argv[4] ?? '{}') as RegionOptions;
+const region = createRegion(backend, bytes, options);
 const grant = region.grant();
 process.send!({ handle: Buffer.from(grant.handle).toString('base64') });
 setInterval(() => region.doorbell(), 1000);
