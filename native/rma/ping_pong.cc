@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <string>
 #include <thread>
 
 #include "rma/rma_js.h"
@@ -63,10 +64,11 @@ double floor_rtt(int rounds) {
   return elapsed / rounds;
 }
 
-double native_poller_rtt(Backend backend, int rounds, uint32_t spin_us) {
+double native_poller_rtt(Backend backend, int rounds, uint32_t spin_us, const std::string& provider) {
   RegionOptions o;
   o.backend = backend;
   o.bytes = 4096;
+  if (!provider.empty()) o.provider = provider;
   auto a = create_region(o);
   auto b = create_region(o);
   auto to_b = connect(b->grant().handle);
@@ -116,15 +118,17 @@ void init_bench_js(Napi::Env env, Napi::Object exports) {
                 int rounds = rounds_arg(info, 0);
                 return Napi::Number::New(info.Env(), guard(info.Env(), [&] { return floor_rtt(rounds); }));
               }));
-  // nativePollerRtt(backend, rounds, spinUs)
+  // nativePollerRtt(backend, rounds, spinUs, provider?)
   exports.Set("nativePollerRtt", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
                 Napi::Env e = info.Env();
-                if (!info[0].IsString()) throw_error(e, "ERR_CASTELLAN_ARG", "nativePollerRtt(backend, rounds, spinUs)");
+                if (!info[0].IsString())
+                  throw_error(e, "ERR_CASTELLAN_ARG", "nativePollerRtt(backend, rounds, spinUs, provider?)");
                 int rounds = rounds_arg(info, 1);
                 uint32_t spin = info.Length() > 2 ? info[2].ToNumber().Uint32Value() : PollerOptions{}.spin_us;
+                std::string provider = info.Length() > 3 && info[3].IsString() ? std::string(info[3].As<Napi::String>()) : "";
                 return Napi::Number::New(e, guard(e, [&] {
                                            return native_poller_rtt(backend_from_name(info[0].As<Napi::String>()), rounds,
-                                                                    spin);
+                                                                    spin, provider);
                                          }));
               }));
 }

@@ -22,6 +22,7 @@ namespace {
 constexpr int64_t kBackoffMinNs = 10 * 1000;       // first sleep of a non-wakeable poll
 constexpr int64_t kBackoffMaxNs = 1000 * 1000;     // 1 ms: the worst extra latency we accept
 constexpr int64_t kFallbackFutexMaxNs = 1000 * 1000;  // without futex_waitv: re-scan every 1 ms
+constexpr uint32_t kScansPerClockRead = 32;  // a scan is a few ns; clock_gettime costs several scans
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -118,17 +119,23 @@ bool Poller::sleep_once(int64_t deadline_ns) {
 
 size_t Poller::wait(int64_t timeout_us, std::vector<int>& ready) {
   ready.clear();
-  int64_t start = monotonic_ns();
-  int64_t deadline = timeout_us < 0 ? -1 : start + timeout_us * 1000;
+  if (scan(ready)) {  // already written: no clock read at all
+    backoff_ns_ = 0;
+    return ready.size();
+  }
+  const int64_t start = monotonic_ns();
+  const int64_t deadline = timeout_us < 0 ? -1 : start + timeout_us * 1000;
   int64_t spin_until = start + int64_t(options_.spin_us) * 1000;
   if (deadline >= 0) spin_until = std::min(spin_until, deadline);
-  for (;;) {
+  // One pause between scans (a pause is tens of cycles on current x86, and a write is seen
+  // only at the next scan), and the clock only every kScansPerClockRead scans.
+  for (uint32_t round = 1;; ++round) {
+    cpu_relax();
     if (scan(ready)) {
       backoff_ns_ = 0;
       return ready.size();
     }
-    if (monotonic_ns() >= spin_until) break;
-    for (int i = 0; i < 16; ++i) cpu_relax();
+    if (round % kScansPerClockRead == 0 && monotonic_ns() >= spin_until) break;
   }
   for (;;) {
     if (!sleep_once(deadline)) return 0;

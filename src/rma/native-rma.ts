@@ -66,7 +66,7 @@ interface RmaBinding {
   /** provider: for fabric, whether that libfabric provider is usable (default tcp;ofi_rxm). */
   available(backend: RmaBackend, provider?: string): { ok: boolean; reason: string };
   floorRtt(rounds: number): number;
-  nativePollerRtt(backend: RmaBackend, rounds: number, spinUs?: number): number;
+  nativePollerRtt(backend: RmaBackend, rounds: number, spinUs?: number, provider?: string): number;
 }
 
 export function rma(): RmaBinding {
