@@ -17,7 +17,7 @@ import path from 'node:path';
 import type { Bench, BenchContext, BenchResult, ParamValue } from './harness/bench.js';
 import { ratio } from './harness/ratio.js';
 import { measure, percentile } from './harness/stats.js';
-import { connect, createRegion, rma } from '../src/rma/native-rma.js';
+import { connect, createRegion, progressDriven, rma } from '../src/rma/native-rma.js';
 import { rmaTargets, type RmaTarget } from '../src/rma/backends.js';
 import { McastSocket } from '../src/mcast/mcast-socket.js';
 import { repositoryRoot } from '../src/native/addon.js';
@@ -58,6 +58,7 @@ async function jsRtt(target: RmaTarget, rounds: number, batches: number): Promis
      import(workerData.module).then(({ connect, createRegion }) => {
        const region = createRegion(workerData.backend, 4096, workerData.options);
        const bell = region.doorbellView();
+       const drive = workerData.drive;
        let seen = Atomics.load(bell, 0); // before the peer can know where to write
        parentPort.postMessage(region.grant().handle);
        parentPort.once('message', (handle) => {
@@ -65,7 +66,7 @@ async function jsRtt(target: RmaTarget, rounds: number, batches: number): Promis
          const msg = new Uint8Array(${MESSAGE_BYTES});
          for (let i = 0; i < workerData.rounds; i++) {
            let now;
-           while ((now = Atomics.load(bell, 0)) === seen) {}
+           while ((now = Atomics.load(bell, 0)) === seen) if (drive) region.progress();
            seen = now;
            back.write(0, msg);
          }
@@ -74,7 +75,7 @@ async function jsRtt(target: RmaTarget, rounds: number, batches: number): Promis
          parentPort.postMessage('done');
        });
      });`,
-    { eval: true, workerData: { module: rmaModule, backend, options, rounds: perBatch * (batches + 1) } },
+    { eval: true, workerData: { module: rmaModule, backend, options, drive: progressDriven(backend), rounds: perBatch * (batches + 1) } },
   );
   const theirHandle = await new Promise<Uint8Array>((resolve) => worker.once('message', resolve));
   const toThem = connect(theirHandle);
@@ -82,10 +83,11 @@ async function jsRtt(target: RmaTarget, rounds: number, batches: number): Promis
   const bell = mine.doorbellView();
   const msg = new Uint8Array(MESSAGE_BYTES);
   let seen = Atomics.load(bell, 0);
+  const drive = progressDriven(backend);
   const bounce = () => {
     toThem.write(0, msg);
     let now;
-    while ((now = Atomics.load(bell, 0)) === seen);
+    while ((now = Atomics.load(bell, 0)) === seen) if (drive) mine.progress();
     seen = now;
   };
   for (let i = 0; i < perBatch; i++) bounce(); // warm-up: JIT and caches

@@ -94,9 +94,10 @@ class FabricConnection final : public Connection {
   }
 
   void check(uint64_t offset, size_t len, const char* op) {
-    if (!main_.endpoint)
-      throw RmaError(gone_ ? "ERR_CASTELLAN_RMA_PEER_GONE" : "ERR_CASTELLAN_RMA_CLOSED",
-                     gone_ ? "the region's owner is unreachable" : "connection is closed");
+    if (!main_.endpoint) {
+      if (lost_ != PeerVerdict::kLive) throw refusal(lost_, op);
+      throw RmaError("ERR_CASTELLAN_RMA_CLOSED", "connection is closed");
+    }
     check_bounds(op, offset, len, remote_.data_bytes);
   }
 
@@ -150,13 +151,13 @@ class FabricConnection final : public Connection {
       }
       if (v != PeerVerdict::kLive) {
         main_.endpoint.reset();  // cancels what is still posted: no caller buffer stays in use
-        gone_ = v == PeerVerdict::kGone;
+        lost_ = v;
         throw refusal(v, op);
       }
       if (err > 0) throw RmaError("ERR_CASTELLAN_RMA_IO", std::string(op) + " failed: " + fi_strerror(err));
       if (monotonic_ns() > deadline) {
         main_.endpoint.reset();
-        gone_ = true;
+        lost_ = PeerVerdict::kGone;
         throw RmaError("ERR_CASTELLAN_RMA_PEER_GONE",
                        std::string(op) + " unanswered for " + std::to_string(kOperationTimeoutNs / 1000000) + " ms");
       }
@@ -177,6 +178,7 @@ class FabricConnection final : public Connection {
     };
     if (read_word(&state, sizeof state, remote_.control_base) != 0 || read_word(&key, sizeof key, key_at) != 0) {
       l.endpoint.reset();
+      if (&l == &main_) lost_ = PeerVerdict::kGone;
       return PeerVerdict::kGone;
     }
     if (state != kFabricOpen) return PeerVerdict::kClosed;
@@ -185,7 +187,7 @@ class FabricConnection final : public Connection {
 
   FabricRemote remote_;
   Link main_;
-  bool gone_ = false;
+  PeerVerdict lost_ = PeerVerdict::kLive;  // why main_ is gone, once an operation was refused
 };
 
 }  // namespace

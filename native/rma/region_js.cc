@@ -17,6 +17,7 @@ class RegionJs : public Napi::ObjectWrap<RegionJs> {
                        {InstanceMethod("grant", &RegionJs::GrantJs), InstanceMethod("revoke", &RegionJs::Revoke),
                         InstanceMethod("doorbell", &RegionJs::Doorbell), InstanceMethod("buffer", &RegionJs::Buffer),
                         InstanceMethod("doorbellView", &RegionJs::DoorbellView),
+                        InstanceMethod("progress", &RegionJs::Progress),
                         InstanceMethod("close", &RegionJs::Close), InstanceAccessor("size", &RegionJs::Size, nullptr),
                         InstanceAccessor("backend", &RegionJs::BackendName, nullptr)});
   }
@@ -55,6 +56,7 @@ class RegionJs : public Napi::ObjectWrap<RegionJs> {
     guard(info.Env(), [&] { region_->revoke(info[0].As<Napi::Number>().Uint32Value()); });
   }
   Napi::Value Doorbell(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), region_->doorbell()); }
+  void Progress(const Napi::CallbackInfo&) { region_->progress(); }
   Napi::Value Buffer(const Napi::CallbackInfo& info) {
     return External(info.Env(), region_->base(), region_->size());
   }

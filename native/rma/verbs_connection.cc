@@ -116,9 +116,10 @@ class VerbsConnection final : public Connection {
 
  private:
   void check(uint64_t offset, size_t len, const char* op) {
-    if (!wiring_)
-      throw RmaError(gone_ ? "ERR_CASTELLAN_RMA_PEER_GONE" : "ERR_CASTELLAN_RMA_CLOSED",
-                     gone_ ? "the region's owner is unreachable" : "connection is closed");
+    if (!wiring_) {
+      if (lost_ != PeerVerdict::kLive) throw refusal(lost_, op);
+      throw RmaError("ERR_CASTELLAN_RMA_CLOSED", "connection is closed");
+    }
     check_bounds(op, offset, len, remote_.data_bytes);
   }
 
@@ -221,21 +222,22 @@ class VerbsConnection final : public Connection {
       rdma_ack_cm_event(e);
       if (type == RDMA_CM_EVENT_ESTABLISHED) {
         wiring_ = std::move(w);
-        return PeerVerdict::kLive;
+        return lost(PeerVerdict::kLive);
       }
       if (type == RDMA_CM_EVENT_REJECTED) {
-        if (reason == kVerbsRejectRevoked) return PeerVerdict::kRevoked;
-        if (reason == kVerbsRejectClosed) return PeerVerdict::kClosed;
+        if (reason == kVerbsRejectRevoked) return lost(PeerVerdict::kRevoked);
+        if (reason == kVerbsRejectClosed) return lost(PeerVerdict::kClosed);
         return gone();  // no listener there any more (the owner exited) or not ours
       }
       if (type == RDMA_CM_EVENT_UNREACHABLE || type == RDMA_CM_EVENT_CONNECT_ERROR) return gone();
     }
   }
 
-  PeerVerdict gone() {
-    gone_ = true;
-    return PeerVerdict::kGone;
+  PeerVerdict lost(PeerVerdict v) {
+    lost_ = v;
+    return v;
   }
+  PeerVerdict gone() { return lost(PeerVerdict::kGone); }
 
   static bool await(Wiring* w, rdma_cm_event_type want, int64_t deadline) {
     rdma_cm_event* e = verbs_next_event(w->channel, deadline - monotonic_ns());
@@ -248,7 +250,7 @@ class VerbsConnection final : public Connection {
   VerbsRemote remote_;
   std::unique_ptr<uint8_t[]> bounce_;
   std::unique_ptr<Wiring> wiring_;
-  bool gone_ = false;
+  PeerVerdict lost_ = PeerVerdict::kLive;  // why wiring_ is gone, once a connect was refused
 };
 
 }  // namespace

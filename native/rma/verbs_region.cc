@@ -29,8 +29,9 @@ namespace rma {
 namespace {
 
 constexpr int kListenBacklog = 64;
-constexpr int kCqDepth = 4096;          // receive completions of all writers' queue pairs
-constexpr uint32_t kRecvDepth = 64;     // receives posted per queue pair (one per write in flight)
+constexpr uint32_t kRecvDepth = 16;     // receives posted per queue pair (a writer has one write in flight)
+constexpr size_t kWritersMax = 2 * kVerbsGrantsMax;  // queue pairs at once (a writer may be reconnecting)
+constexpr int kCqDepth = kWritersMax * kRecvDepth;   // every posted receive can complete before a drain
 constexpr int kCompletionBatch = 64;
 constexpr int kIdleWaitMs = 1000;       // the thread's poll() timeout (it is woken by its fds)
 
@@ -219,6 +220,7 @@ class VerbsRegion final : public Region {
     if (req.version != kVerbsRequestVersion || req.slot >= kVerbsGrantsMax) return kVerbsRejectMalformed;
     if (!slots_[req.slot].mr || slots_[req.slot].token != req.token) return kVerbsRejectRevoked;
     if (id->verbs != pd_->context) return kVerbsRejectMalformed;  // arrived on another device
+    if (writers_.size() >= kWritersMax) return kVerbsRejectMalformed;
     ibv_qp_init_attr qa{};
     qa.send_cq = cq_;
     qa.recv_cq = cq_;

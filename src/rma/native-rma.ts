@@ -6,6 +6,8 @@
 import { subsystem } from '../native/addon.js';
 
 export type RmaBackend = 'shm' | 'verbs' | 'fabric';
+/** Backends whose remote writes reach the doorbell only through progress() (completion events). */
+export const progressDriven = (backend: RmaBackend): boolean => backend !== 'shm';
 export const rmaBackends: readonly RmaBackend[] = ['shm', 'fabric', 'verbs'];
 
 /** libfabric providers the fabric backend is tested with: tcp;ofi_rxm (between hosts, the default) and shm. */
@@ -36,6 +38,12 @@ export interface Region {
   buffer(): ArrayBuffer;
   /** The doorbell word itself, for spinning with Atomics.load without a native call. */
   doorbellView(): Uint32Array;
+  /**
+   * Drives target-side progress (fabric, verbs: completions become doorbell rings); a no-op
+   * on shm. A JS thread spinning on doorbellView() of such a region calls it while it spins;
+   * when nobody does, the region's own thread still rings the doorbell, only later.
+   */
+  progress(): void;
   close(): void;
 }
 

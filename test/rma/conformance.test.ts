@@ -74,6 +74,8 @@ for (const { backend, options, label, status } of rmaTargets()) {
       region.revoke(grant.id);
       region.revoke(grant.id); // idempotent
       assert.throws(() => conn.write(0, Uint8Array.of(9)), code('ERR_CASTELLAN_RMA_REVOKED'));
+      assert.throws(() => conn.write(0, Uint8Array.of(9)), code('ERR_CASTELLAN_RMA_REVOKED'), 'a revoked writer stays fenced');
+      assert.throws(() => conn.read(0, 1), code('ERR_CASTELLAN_RMA_REVOKED'));
       assert.equal(view[0], 1);
       other.write(1, Uint8Array.of(2));
       assert.equal(view[1], 2);
@@ -86,6 +88,7 @@ for (const { backend, options, label, status } of rmaTargets()) {
     test('writes to a closed region fail with PEER_CLOSED', () => {
       const { region, conn } = pair(backend, 64, options);
       region.close();
+      assert.throws(() => conn.write(0, Uint8Array.of(1)), code('ERR_CASTELLAN_RMA_PEER_CLOSED'));
       assert.throws(() => conn.write(0, Uint8Array.of(1)), code('ERR_CASTELLAN_RMA_PEER_CLOSED'));
       assert.equal(conn.peerAlive(), false);
       conn.close();
