@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "rma/rma.h"
+
 namespace castellan {
 namespace rma {
 
@@ -21,6 +23,25 @@ struct alignas(64) LocalDoorbell {
     value.fetch_add(writes, std::memory_order_seq_cst);
     if (sleepers.load(std::memory_order_seq_cst) != 0) futex_wake_all(&value);
   }
+};
+
+/** A region whose doorbell is rung by draining completions: the shared half of fabric and verbs. */
+class CompletionDrivenRegion : public Region {
+ public:
+  /** Drains first, so a write whose delivery-complete the writer saw is counted. */
+  uint32_t doorbell() const override {
+    const_cast<CompletionDrivenRegion*>(this)->drain();
+    return bell_.value.load(std::memory_order_acquire);
+  }
+  const uint32_t* doorbell_word() const override { return reinterpret_cast<const uint32_t*>(&bell_.value); }
+  bool futex_wakeable() const override { return true; }
+  void add_sleeper(int delta) override { bell_.sleepers.fetch_add(delta, std::memory_order_seq_cst); }
+  void progress() override { drain(); }
+
+ protected:
+  /** Takes the completions there are, rings bell_ once per remote write; whether any arrived. */
+  virtual bool drain() = 0;
+  LocalDoorbell bell_;
 };
 
 }  // namespace rma

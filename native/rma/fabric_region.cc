@@ -33,7 +33,7 @@ constexpr size_t kCompletionBatch = 64;   // completions taken per fi_cq_read
 constexpr int64_t kIdleSleepMinNs = 10 * 1000;
 constexpr int64_t kIdleSleepMaxNs = 1000 * 1000;
 
-class FabricRegion final : public Region {
+class FabricRegion final : public CompletionDrivenRegion {
  public:
   explicit FabricRegion(const RegionOptions& o)
       : memory_(o.bytes),
@@ -105,15 +105,6 @@ class FabricRegion final : public Region {
     grants_.erase(it);
   }
 
-  uint32_t doorbell() const override {
-    const_cast<FabricRegion*>(this)->drain();
-    return bell_.value.load(std::memory_order_acquire);
-  }
-  const uint32_t* doorbell_word() const override { return reinterpret_cast<const uint32_t*>(&bell_.value); }
-  bool futex_wakeable() const override { return true; }
-  void add_sleeper(int delta) override { bell_.sleepers.fetch_add(delta, std::memory_order_seq_cst); }
-  void progress() override { drain(); }
-
   void close() override {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) return;
@@ -134,8 +125,7 @@ class FabricRegion final : public Region {
 
   // Drives progress and rings the doorbell once per remote write (a writer marks the last
   // piece of each write with remote CQ data).
-  // Returns whether anything completed.
-  bool drain() {
+  bool drain() override {
     std::lock_guard<std::mutex> lock(drain_mu_);
     fi_cq_data_entry entries[kCompletionBatch];
     ssize_t n = fi_cq_read(endpoint_->cq(), entries, kCompletionBatch);
@@ -154,7 +144,6 @@ class FabricRegion final : public Region {
   LocalMemory memory_;
   std::string provider_;
   FabricControl control_;
-  LocalDoorbell bell_;
   std::unique_ptr<FabricEndpoint> endpoint_;
   fid_mr* control_mr_ = nullptr;
   std::vector<uint8_t> name_;

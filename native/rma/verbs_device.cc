@@ -61,6 +61,23 @@ bool ipv4_of_gid(const ibv_gid& gid, std::string* out) {
   return true;
 }
 
+// Calls visit(context, port, attributes) for every active port of every device until it returns true.
+template <typename Visit>
+bool any_active_port(const DeviceList& devices, Visit&& visit) {
+  for (int d = 0; devices.list && d < devices.count; ++d) {
+    std::unique_ptr<ibv_context, ContextCloser> ctx(ibv_open_device(devices.list[d]));
+    if (!ctx) continue;
+    ibv_device_attr attr;
+    if (ibv_query_device(ctx.get(), &attr) != 0) continue;
+    for (uint8_t port = 1; port <= attr.phys_port_cnt; ++port) {
+      ibv_port_attr pa;
+      if (ibv_query_port(ctx.get(), port, &pa) == 0 && pa.state == IBV_PORT_ACTIVE && visit(ctx.get(), port, pa))
+        return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 bool verbs_available(std::string* why_not) {
@@ -71,16 +88,7 @@ bool verbs_available(std::string* why_not) {
                  "soft-RoCE device)";
     return false;
   }
-  for (int d = 0; d < devices.count; ++d) {
-    std::unique_ptr<ibv_context, ContextCloser> ctx(ibv_open_device(devices.list[d]));
-    if (!ctx) continue;
-    ibv_device_attr attr;
-    if (ibv_query_device(ctx.get(), &attr) != 0) continue;
-    for (uint8_t port = 1; port <= attr.phys_port_cnt; ++port) {
-      ibv_port_attr pa;
-      if (ibv_query_port(ctx.get(), port, &pa) == 0 && pa.state == IBV_PORT_ACTIVE) return true;
-    }
-  }
+  if (any_active_port(devices, [](ibv_context*, uint8_t, const ibv_port_attr&) { return true; })) return true;
   if (why_not) *why_not = std::to_string(devices.count) + " RDMA device(s), but no port is active";
   return false;
 }
@@ -88,21 +96,15 @@ bool verbs_available(std::string* why_not) {
 std::string verbs_listen_address(const std::string& configured) {
   if (!configured.empty() && !loopback(configured)) return configured;
   DeviceList devices;
-  for (int d = 0; devices.list && d < devices.count; ++d) {
-    std::unique_ptr<ibv_context, ContextCloser> ctx(ibv_open_device(devices.list[d]));
-    if (!ctx) continue;
-    ibv_device_attr attr;
-    if (ibv_query_device(ctx.get(), &attr) != 0) continue;
-    for (uint8_t port = 1; port <= attr.phys_port_cnt; ++port) {
-      ibv_port_attr pa;
-      if (ibv_query_port(ctx.get(), port, &pa) != 0 || pa.state != IBV_PORT_ACTIVE) continue;
-      for (int i = 0; i < pa.gid_tbl_len; ++i) {
-        ibv_gid gid;
-        std::string ip;
-        if (ibv_query_gid(ctx.get(), port, i, &gid) == 0 && ipv4_of_gid(gid, &ip)) return ip;
-      }
+  std::string ip;
+  bool found = any_active_port(devices, [&](ibv_context* ctx, uint8_t port, const ibv_port_attr& pa) {
+    for (int i = 0; i < pa.gid_tbl_len; ++i) {
+      ibv_gid gid;
+      if (ibv_query_gid(ctx, port, i, &gid) == 0 && ipv4_of_gid(gid, &ip)) return true;
     }
-  }
+    return false;
+  });
+  if (found) return ip;
   throw RmaError("ERR_CASTELLAN_RMA_UNAVAILABLE",
                  "no RDMA port with an IPv4 address to listen on; set the region's address to the RDMA netdev's IP");
 }

@@ -35,7 +35,7 @@ constexpr int kCqDepth = kWritersMax * kRecvDepth;   // every posted receive can
 constexpr int kCompletionBatch = 64;
 constexpr int kIdleWaitMs = 1000;       // the thread's poll() timeout (it is woken by its fds)
 
-class VerbsRegion final : public Region {
+class VerbsRegion final : public CompletionDrivenRegion {
  public:
   explicit VerbsRegion(const RegionOptions& o) : memory_(o.bytes), address_(verbs_listen_address(o.address)) {
     try {
@@ -90,15 +90,6 @@ class VerbsRegion final : public Region {
     for (uint32_t slot = 0; slot < kVerbsGrantsMax; ++slot)
       if (slots_[slot].mr && slots_[slot].id == grant_id) fence(slot);
   }
-
-  uint32_t doorbell() const override {
-    const_cast<VerbsRegion*>(this)->drain();
-    return bell_.value.load(std::memory_order_acquire);
-  }
-  const uint32_t* doorbell_word() const override { return reinterpret_cast<const uint32_t*>(&bell_.value); }
-  bool futex_wakeable() const override { return true; }
-  void add_sleeper(int delta) override { bell_.sleepers.fetch_add(delta, std::memory_order_seq_cst); }
-  void progress() override { drain(); }
 
   void close() override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -267,9 +258,9 @@ class VerbsRegion final : public Region {
     return ibv_post_recv(qp, &wr, &bad) == 0;
   }
 
-  void drain() {
+  bool drain() override {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!cq_) return;
+    if (!cq_) return false;
     ibv_wc wc[kCompletionBatch];
     uint32_t writes = 0;
     int n;
@@ -282,12 +273,12 @@ class VerbsRegion final : public Region {
       }
     }
     if (writes) bell_.ring(writes);
+    return writes != 0;
   }
 
   LocalMemory memory_;
   std::string address_;
   uint16_t port_ = 0;
-  LocalDoorbell bell_;
   int stop_fd_ = -1;
   rdma_event_channel* channel_ = nullptr;
   rdma_cm_id* listener_ = nullptr;
