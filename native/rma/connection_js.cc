@@ -2,6 +2,7 @@
 // peerAlive(), close(). Writes are synchronous: when write() returns the bytes are in the
 // peer's region and its doorbell has moved.
 #include "rma/rma_js.h"
+#include "rma/shm_backend.h"
 
 namespace castellan {
 namespace rma {
@@ -35,6 +36,8 @@ class ConnectionJs : public Napi::ObjectWrap<ConnectionJs> {
     return DefineClass(env, "Connection",
                        {InstanceMethod("write", &ConnectionJs::Write), InstanceMethod("read", &ConnectionJs::Read),
                         InstanceMethod("peerAlive", &ConnectionJs::PeerAlive),
+                        InstanceMethod("shmWriter", &ConnectionJs::ShmWriter),
+                        InstanceMethod("wake", &ConnectionJs::Wake),
                         InstanceMethod("close", &ConnectionJs::Close),
                         InstanceAccessor("size", &ConnectionJs::Size, nullptr)});
   }
@@ -76,6 +79,41 @@ class ConnectionJs : public Napi::ObjectWrap<ConnectionJs> {
     auto out = Napi::Buffer<uint8_t>::New(info.Env(), static_cast<size_t>(len));
     guard(info.Env(), [&] { conn(info.Env()).read(off, out.Data(), out.Length()); });
     return out;
+  }
+  // For shm, the words JS needs to write without a native call per write: the data area and
+  // the header of the peer's segment as ArrayBuffers (each keeps the mapping alive), the
+  // 32-bit word indices of state, doorbell, sleepers and this grant's busy count and key.
+  Napi::Value ShmWriter(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    ShmWriterView v;
+    if (!conn_ || !shm_writer_view(*conn_, &v)) return env.Null();
+    ShmHeader* h = v.segment->header();
+    auto word = [h](const void* p) {
+      return double((static_cast<const uint8_t*>(p) - reinterpret_cast<const uint8_t*>(h)) / 4);
+    };
+    Napi::Object words = Napi::Object::New(env);
+    words.Set("state", word(&h->state));
+    words.Set("doorbell", word(&h->doorbell));
+    words.Set("sleepers", word(&h->sleepers));
+    words.Set("busy", word(&h->grants[v.slot].busy));
+    words.Set("keyLow", word(&h->grants[v.slot].key));  // little-endian: the low half first
+    words.Set("keyHigh", word(&h->grants[v.slot].key) + 1);
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("data", keep_mapped(env, v.segment, v.segment->data(), v.segment->data_bytes()));
+    out.Set("header", keep_mapped(env, v.segment, h, kShmHeaderBytes));
+    out.Set("words", words);
+    out.Set("keyLow", Napi::Number::New(env, double(uint32_t(v.key))));
+    out.Set("keyHigh", Napi::Number::New(env, double(uint32_t(v.key >> 32))));
+    out.Set("open", Napi::Number::New(env, kShmOpen));
+    return out;
+  }
+  static Napi::ArrayBuffer keep_mapped(Napi::Env env, const std::shared_ptr<ShmSegment>& segment, void* p, size_t n) {
+    auto* keep = new std::shared_ptr<ShmSegment>(segment);
+    return Napi::ArrayBuffer::New(env, p, n, [](Napi::Env, void*, std::shared_ptr<ShmSegment>* k) { delete k; }, keep);
+  }
+  void Wake(const Napi::CallbackInfo&) {
+    ShmWriterView v;
+    if (conn_ && shm_writer_view(*conn_, &v)) shm_wake_pollers(*v.segment);
   }
   Napi::Value PeerAlive(const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), conn_ && guard(info.Env(), [&] { return conn_->peer_alive(); }));

@@ -1,6 +1,8 @@
 // Writer side of the shm backend: a one-sided write is a bounds check, a permission check
 // under the grant's busy count, memcpy, and a release increment of the owner's doorbell
-// (the commit word), plus a FUTEX_WAKE only when a poller sleeps there.
+// (the commit word), plus a FUTEX_WAKE only when a poller sleeps there. JS writers run the
+// same steps on the same words without crossing into C++ (src/rma/shm-writer.ts): change
+// both together.
 #include <cstring>
 
 #include "rma/bounds.h"
@@ -53,6 +55,12 @@ class ShmConnection final : public Connection {
     segment_.reset();
   }
 
+  bool view(ShmWriterView* out) const {
+    if (!segment_) return false;
+    *out = {segment_, slot_, key_};
+    return true;
+  }
+
  private:
   ShmHeader* enter(uint64_t offset, size_t len, const char* op) {
     if (!segment_) throw RmaError("ERR_CASTELLAN_RMA_CLOSED", "connection is closed");
@@ -76,6 +84,13 @@ class ShmConnection final : public Connection {
 };
 
 }  // namespace
+
+bool shm_writer_view(Connection& conn, ShmWriterView* out) {
+  // The addon builds without RTTI; ShmConnection is the only Connection of backend shm.
+  return conn.backend() == Backend::kShm && static_cast<ShmConnection&>(conn).view(out);
+}
+
+void shm_wake_pollers(ShmSegment& segment) { futex_wake_all(&segment.header()->doorbell); }
 
 std::unique_ptr<Connection> connect_shm(HandleReader& r) {
   std::string name = r.str();

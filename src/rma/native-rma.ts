@@ -4,6 +4,7 @@
 // local regions. Errors carry ERR_CASTELLAN_RMA_* codes (BOUNDS, REVOKED, PEER_CLOSED,
 // PEER_GONE, HANDLE, UNAVAILABLE, …).
 import { subsystem } from '../native/addon.js';
+import { ShmWriter, type NativeShmConnection } from './shm-writer.js';
 
 export type RmaBackend = 'shm' | 'verbs' | 'fabric';
 /** Backends whose remote writes reach the doorbell only through progress() (completion events). */
@@ -85,8 +86,19 @@ export function createRegion(backend: RmaBackend, bytes: number, options?: Regio
   return new (rma().Region)(backend, bytes, options);
 }
 
-export function connect(handle: Uint8Array): Connection {
-  return rma().connect(handle);
+export interface ConnectOptions {
+  /**
+   * 'js' (default): shm writes run in JS on the mapped segment (src/rma/shm-writer.ts), no
+   * native call per write; 'native': every write through the addon (as C++ callers do).
+   */
+  writes?: 'js' | 'native';
+}
+
+export function connect(handle: Uint8Array, options: ConnectOptions = {}): Connection {
+  const native = rma().connect(handle) as NativeShmConnection;
+  if (options.writes === 'native') return native;
+  const words = native.shmWriter();
+  return words ? new ShmWriter(native, words) : native;
 }
 
 export function createPoller(options?: { spinUs?: number }): Poller {

@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { connect, createPoller, createRegion, rma, type RegionOptions, type RmaBackend } from '../../src/rma/native-rma.js';
+import { connect as connectHandle, createPoller, createRegion, rma, type RegionOptions, type RmaBackend } from '../../src/rma/native-rma.js';
 import { rmaTargets } from '../../src/rma/backends.js';
 
 const helpers = path.join(path.dirname(fileURLToPath(import.meta.url)), 'helpers');
@@ -23,7 +23,7 @@ function code(expected: string) {
   };
 }
 
-function pair(backend: RmaBackend, bytes: number, options: RegionOptions) {
+function pair(backend: RmaBackend, bytes: number, options: RegionOptions, connect: (h: Uint8Array) => ReturnType<typeof connectHandle>) {
   const region = createRegion(backend, bytes, options);
   const grant = region.grant();
   const conn = connect(grant.handle);
@@ -36,7 +36,8 @@ async function ownerChild(backend: RmaBackend, bytes: number, options: RegionOpt
   return { child, handle: Buffer.from(msg.handle, 'base64') };
 }
 
-for (const { backend, options, label, status } of rmaTargets()) {
+for (const { backend, options, connect: connectOptions, label, status } of rmaTargets()) {
+  const connect = (handle: Uint8Array) => connectHandle(handle, connectOptions);
   describe(`rma conformance: ${label}`, () => {
     if (!status.ok) {
       test(`${label} backend`, (t) => t.skip(`${label} unavailable: ${status.reason}`));
@@ -44,7 +45,7 @@ for (const { backend, options, label, status } of rmaTargets()) {
     }
 
     test('a write lands, rings the doorbell and reads back', () => {
-      const { region, conn, view } = pair(backend, 4096, options);
+      const { region, conn, view } = pair(backend, 4096, options, connect);
       const before = region.doorbell();
       conn.write(100, Uint8Array.of(1, 2, 3));
       assert.deepEqual([...view.subarray(100, 103)], [1, 2, 3]);
@@ -55,7 +56,7 @@ for (const { backend, options, label, status } of rmaTargets()) {
     });
 
     test('writes beyond the region fail with BOUNDS and change nothing', () => {
-      const { region, conn, view } = pair(backend, 1000, options);
+      const { region, conn, view } = pair(backend, 1000, options, connect);
       conn.write(998, Uint8Array.of(7, 7)); // exactly up to the end is fine
       assert.throws(() => conn.write(999, Uint8Array.of(1, 2)), code('ERR_CASTELLAN_RMA_BOUNDS'));
       assert.throws(() => conn.write(1001, Uint8Array.of()), code('ERR_CASTELLAN_RMA_BOUNDS'));
@@ -68,7 +69,7 @@ for (const { backend, options, label, status } of rmaTargets()) {
     });
 
     test('a revoked grant fails cleanly; other grants keep writing', () => {
-      const { region, grant, conn, view } = pair(backend, 4096, options);
+      const { region, grant, conn, view } = pair(backend, 4096, options, connect);
       const other = connect(region.grant().handle);
       conn.write(0, Uint8Array.of(1));
       region.revoke(grant.id);
@@ -86,7 +87,7 @@ for (const { backend, options, label, status } of rmaTargets()) {
     });
 
     test('writes to a closed region fail with PEER_CLOSED', () => {
-      const { region, conn } = pair(backend, 64, options);
+      const { region, conn } = pair(backend, 64, options, connect);
       region.close();
       assert.throws(() => conn.write(0, Uint8Array.of(1)), code('ERR_CASTELLAN_RMA_PEER_CLOSED'));
       assert.throws(() => conn.write(0, Uint8Array.of(1)), code('ERR_CASTELLAN_RMA_PEER_CLOSED'));
@@ -96,7 +97,7 @@ for (const { backend, options, label, status } of rmaTargets()) {
 
     test('large and unaligned writes round-trip exactly', () => {
       const size = 1 << 20;
-      const { region, conn, view } = pair(backend, size, options);
+      const { region, conn, view } = pair(backend, size, options, connect);
       const big = new Uint8Array(size - 3).map((_, i) => (i * 7 + 3) & 0xff);
       conn.write(3, big);
       assert.deepEqual(view.subarray(3), big);
@@ -114,8 +115,8 @@ for (const { backend, options, label, status } of rmaTargets()) {
     });
 
     test('the poller reports written regions and sleeps when idle', () => {
-      const a = pair(backend, 256, options);
-      const b = pair(backend, 256, options);
+      const a = pair(backend, 256, options, connect);
+      const b = pair(backend, 256, options, connect);
       const poller = createPoller({ spinUs: 20 });
       const slotA = poller.watch(a.region);
       const slotB = poller.watch(b.region);
@@ -133,7 +134,7 @@ for (const { backend, options, label, status } of rmaTargets()) {
     });
 
     test('a started poller delivers batches to JS', async () => {
-      const { region, conn } = pair(backend, 256, options);
+      const { region, conn } = pair(backend, 256, options, connect);
       const poller = createPoller({ spinUs: 10 });
       const slot = poller.watch(region);
       const got = new Promise<number[]>((resolve) => poller.start(resolve));
@@ -150,7 +151,7 @@ for (const { backend, options, label, status } of rmaTargets()) {
       const view = new DataView(region.buffer());
       const poller = createPoller({ spinUs: 50 });
       poller.watch(region);
-      const child = fork(path.join(helpers, 'ordered-writer.js'), [Buffer.from(handle).toString('base64'), String(ORDER_WRITES)]);
+      const child = fork(path.join(helpers, 'ordered-writer.js'), [Buffer.from(handle).toString('base64'), String(ORDER_WRITES), JSON.stringify(connectOptions)]);
       const exited = once(child, 'exit');
       let seen = 0;
       let checks = 0;
@@ -192,7 +193,7 @@ for (const { backend, options, label, status } of rmaTargets()) {
         }),
         { numRuns: 300 },
       );
-      const { region, grant } = pair(backend, 64, options);
+      const { region, grant } = pair(backend, 64, options, connect);
       const truncated = grant.handle.subarray(0, grant.handle.length - 1);
       assert.throws(() => connect(truncated), code('ERR_CASTELLAN_RMA_HANDLE'));
       region.close();
