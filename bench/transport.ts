@@ -8,6 +8,7 @@
 //                   JS threads (main + worker) calling Connection.write and spinning on
 //                   Region.doorbellView() with Atomics.load; fabric once per provider
 //   rma.wake_cost   extra one-way latency when the poller is asleep in the kernel (spinUs=0)
+//   rma.poller_idle_cpu  CPU of a started poller (and progress thread) over an idle region
 //   rma.bandwidth   JS-driven one-sided writes of 4 KB … 1 MB
 //   mcast.pps       datagrams/s delivered to a receiver in this process over loopback
 import dgram from 'node:dgram';
@@ -17,7 +18,7 @@ import path from 'node:path';
 import type { Bench, BenchContext, BenchResult, ParamValue } from './harness/bench.js';
 import { ratio } from './harness/ratio.js';
 import { measure, percentile } from './harness/stats.js';
-import { connect, createRegion, progressDriven, rma } from '../src/rma/native-rma.js';
+import { connect, createPoller, createRegion, progressDriven, rma } from '../src/rma/native-rma.js';
 import { rmaTargets, type RmaTarget } from '../src/rma/backends.js';
 import { McastSocket } from '../src/mcast/mcast-socket.js';
 import { repositoryRoot } from '../src/native/addon.js';
@@ -32,6 +33,8 @@ const RTT_ROUNDS = { shm: { full: 200_000, quick: 20_000 }, fabric: { full: 20_0
  */
 const RTT_BATCHES = { full: 20, quick: 8 };
 const WAKE_ROUNDS = { full: 20_000, quick: 2_000 };
+/** How long an idle started poller is watched for its CPU use (rma.poller_idle_cpu). */
+const IDLE_WATCH_MS = { full: 2000, quick: 500 };
 /** Covers a local round trip with room; the same default RamCast's poller uses. */
 const POLLER_SPIN_US = 50;
 const BANDWIDTH_SIZES = [4 << 10, 64 << 10, 256 << 10, 1 << 20];
@@ -62,7 +65,7 @@ async function jsRtt(target: RmaTarget, rounds: number, batches: number): Promis
        let seen = Atomics.load(bell, 0); // before the peer can know where to write
        parentPort.postMessage(region.grant().handle);
        parentPort.once('message', (handle) => {
-         const back = connect(handle);
+         const back = connect(handle, workerData.connect);
          const msg = new Uint8Array(${MESSAGE_BYTES});
          for (let i = 0; i < workerData.rounds; i++) {
            let now;
@@ -75,10 +78,10 @@ async function jsRtt(target: RmaTarget, rounds: number, batches: number): Promis
          parentPort.postMessage('done');
        });
      });`,
-    { eval: true, workerData: { module: rmaModule, backend, options, drive: progressDriven(backend), rounds: perBatch * (batches + 1) } },
+    { eval: true, workerData: { module: rmaModule, backend, options, connect: target.connect, drive: progressDriven(backend), rounds: perBatch * (batches + 1) } },
   );
   const theirHandle = await new Promise<Uint8Array>((resolve) => worker.once('message', resolve));
-  const toThem = connect(theirHandle);
+  const toThem = connect(theirHandle, target.connect);
   worker.postMessage(mine.grant().handle);
   const bell = mine.doorbellView();
   const msg = new Uint8Array(MESSAGE_BYTES);
@@ -104,31 +107,58 @@ async function jsRtt(target: RmaTarget, rounds: number, batches: number): Promis
   return median(times);
 }
 
-function targetParams(target: RmaTarget): Record<string, ParamValue> {
-  return target.options.provider ? { backend: target.backend, provider: target.options.provider } : { backend: target.backend };
+/**
+ * CPU this process burns while a started poller watches one idle region (and, for fabric
+ * and verbs, the region's progress thread waits): the "no 100%-CPU idle loop" check.
+ */
+async function idleCpu(target: RmaTarget, ms: number): Promise<number> {
+  const region = createRegion(target.backend, 4096, target.options);
+  const poller = createPoller({ spinUs: POLLER_SPIN_US });
+  poller.watch(region);
+  poller.start(() => {});
+  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const cpu = process.cpuUsage(c0);
+  const wallUs = Number(process.hrtime.bigint() - t0) / 1e3;
+  poller.stop();
+  region.close();
+  return (100 * (cpu.user + cpu.system)) / wallUs;
 }
 
-/** rma.rtt (both drivers), the floor measured alongside, wake cost and bandwidth of one target. */
+function targetParams(target: RmaTarget): Record<string, ParamValue> {
+  const params: Record<string, ParamValue> = { backend: target.backend };
+  if (target.options.provider) params.provider = target.options.provider;
+  if (target.connect.writes) params.writes = target.connect.writes;
+  return params;
+}
+
+/**
+ * rma.rtt (both drivers), the floor measured alongside, wake cost and bandwidth of one
+ * target. A target that only changes how JS writes (shm with writes=native: every write an
+ * N-API call) gets the JS rows only, beside a floor of its own.
+ */
 async function rmaResults(ctx: BenchContext, target: RmaTarget): Promise<BenchResult[]> {
   const { backend, options } = target;
   const params = targetParams(target);
+  const jsOnly = target.connect.writes !== undefined;
   const rounds = RTT_ROUNDS[backend][ctx.quick ? 'quick' : 'full'];
   const batches = RTT_BATCHES[ctx.quick ? 'quick' : 'full'];
   const perBatch = Math.max(1, Math.floor(rounds / batches));
-  ctx.progress(`rma ${target.label}: native-poller round trip beside the raw C floor`);
+  ctx.progress(`rma ${target.label}: ${jsOnly ? '' : 'native-poller round trip beside '}the raw C floor`);
   const floorTimes: number[] = [];
   const nativeTimes: number[] = [];
   for (let b = 0; b < batches; b++) {
     floorTimes.push(rma().floorRtt(Math.floor(RTT_ROUNDS.shm[ctx.quick ? 'quick' : 'full'] / batches)));
-    nativeTimes.push(rma().nativePollerRtt(backend, perBatch, POLLER_SPIN_US, options.provider));
+    if (!jsOnly) nativeTimes.push(rma().nativePollerRtt(backend, perBatch, POLLER_SPIN_US, options.provider));
   }
   const floor: BenchResult = { name: 'rma.rtt_floor', params: { alongside: target.label }, unit: 'us', value: median(floorTimes) };
-  const native: BenchResult = { name: 'rma.rtt', params: { ...params, driver: 'native-poller' }, unit: 'us', value: median(nativeTimes) };
   ctx.progress(`rma ${target.label}: JS-driven round trip`);
   const js: BenchResult = { name: 'rma.rtt', params: { ...params, driver: 'js' }, unit: 'us', value: await jsRtt(target, Math.floor(rounds / 4), batches) };
-  const out: BenchResult[] = [floor, native, js];
-  out.push(ratio('rma.rtt_vs_floor', native, floor, { ...params, driver: 'native-poller' }));
-  out.push(ratio('rma.rtt_vs_floor', js, floor, { ...params, driver: 'js' }));
+  const out: BenchResult[] = [floor, js, ratio('rma.rtt_vs_floor', js, floor, { ...params, driver: 'js' })];
+  if (jsOnly) return out;
+  const native: BenchResult = { name: 'rma.rtt', params: { ...params, driver: 'native-poller' }, unit: 'us', value: median(nativeTimes) };
+  out.push(native, ratio('rma.rtt_vs_floor', native, floor, { ...params, driver: 'native-poller' }));
   // Wake-up cost of spin-then-wait: the same bounce with spinUs=0, so every wait sleeps
   // (futex_waitv on the doorbell) and each one-way trip pays one wake-up.
   ctx.progress(`rma ${target.label}: wake-up cost (poller asleep)`);
@@ -136,10 +166,11 @@ async function rmaResults(ctx: BenchContext, target: RmaTarget): Promise<BenchRe
   const asleep: number[] = [];
   for (let b = 0; b < batches; b++) asleep.push(rma().nativePollerRtt(backend, Math.max(1, Math.floor(wakeRounds / batches)), 0, options.provider));
   out.push({ name: 'rma.wake_cost', params: { ...params, wait: 'futex_waitv' }, unit: 'us', value: Math.max(0, (median(asleep) - native.value) / 2) });
+  out.push({ name: 'rma.poller_idle_cpu', params, unit: '% of a core', value: await idleCpu(target, IDLE_WATCH_MS[ctx.quick ? 'quick' : 'full']) });
   ctx.progress(`rma ${target.label}: bandwidth`);
   for (const size of BANDWIDTH_SIZES) {
     const region = createRegion(backend, size, options);
-    const conn = connect(region.grant().handle);
+    const conn = connect(region.grant().handle, target.connect);
     const bytes = new Uint8Array(size).fill(7);
     const m = measure(() => conn.write(0, bytes), { minIterations: 50, minTimeMs: ctx.quick ? 50 : 300 });
     // transport: the plot's series (fabric runs once per provider)
