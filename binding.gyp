@@ -34,6 +34,7 @@
         "native/tsig/tsig_module.cc",
         "native/tsig/merkle_hash.cc",
         "native/rma/process_liveness.cc",
+        "native/rma/bounds.cc",
         "native/rma/shm_segment.cc",
         "native/rma/shm_region.cc",
         "native/rma/shm_connection.cc",

@@ -1,19 +1,18 @@
 // The one bounds rule of every backend: [offset, offset+len) must lie inside the region.
+// The check is inline on every write's hot path; building the error is out of line.
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <string>
-
-#include "rma/rma.h"
 
 namespace castellan {
 namespace rma {
 
+/** Throws ERR_CASTELLAN_RMA_BOUNDS naming the operation and the numbers. */
+[[noreturn]] __attribute__((cold, noinline)) void throw_out_of_bounds(const char* op, uint64_t offset, size_t len,
+                                                                       size_t size);
+
 inline void check_bounds(const char* op, uint64_t offset, size_t len, size_t size) {
-  if (offset > size || len > size - offset)
-    throw RmaError("ERR_CASTELLAN_RMA_BOUNDS", std::string(op) + " of " + std::to_string(len) + " bytes at offset " +
-                                                  std::to_string(offset) + " exceeds the region's " +
-                                                  std::to_string(size) + " bytes");
+  if (__builtin_expect(offset > size || len > size - offset, 0)) throw_out_of_bounds(op, offset, len, size);
 }
 
 }  // namespace rma

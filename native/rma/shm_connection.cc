@@ -62,19 +62,23 @@ class ShmConnection final : public Connection {
   }
 
  private:
+  // Inline on the hot path; the refusals are out of line (cold).
   ShmHeader* enter(uint64_t offset, size_t len, const char* op) {
-    if (!segment_) throw RmaError("ERR_CASTELLAN_RMA_CLOSED", "connection is closed");
+    if (__builtin_expect(!segment_, 0)) refuse("ERR_CASTELLAN_RMA_CLOSED", "connection is closed");
     check_bounds(op, offset, len, segment_->data_bytes());
     ShmHeader* h = segment_->header();
-    if (h->state.load(std::memory_order_acquire) != kShmOpen)
-      throw RmaError("ERR_CASTELLAN_RMA_PEER_CLOSED", "the region's owner closed it");
+    if (__builtin_expect(h->state.load(std::memory_order_acquire) != kShmOpen, 0))
+      refuse("ERR_CASTELLAN_RMA_PEER_CLOSED", "the region's owner closed it");
     ShmGrantSlot& g = h->grants[slot_];
     g.busy.fetch_add(1, std::memory_order_seq_cst);
-    if (g.key.load(std::memory_order_seq_cst) != key_) {
+    if (__builtin_expect(g.key.load(std::memory_order_seq_cst) != key_, 0)) {
       g.busy.fetch_sub(1, std::memory_order_release);
-      throw RmaError("ERR_CASTELLAN_RMA_REVOKED", std::string(op) + " refused: the region's owner revoked this grant");
+      refuse("ERR_CASTELLAN_RMA_REVOKED", std::string(op) + " refused: the region's owner revoked this grant");
     }
     return h;
+  }
+  [[noreturn]] __attribute__((cold, noinline)) static void refuse(const char* code, const std::string& message) {
+    throw RmaError(code, message);
   }
   void leave(ShmHeader* h) { h->grants[slot_].busy.fetch_sub(1, std::memory_order_release); }
 
