@@ -4,6 +4,7 @@
 // doorbell at once (the writer pays a FUTEX_WAKE only when the sleeper count is non-zero),
 // or, for backends whose writers cannot wake us (verbs, fabric), a growing bounded sleep.
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@ constexpr int64_t kBackoffMinNs = 10 * 1000;       // first sleep of a non-wakea
 constexpr int64_t kBackoffMaxNs = 1000 * 1000;     // 1 ms: the worst extra latency we accept
 constexpr int64_t kFallbackFutexMaxNs = 1000 * 1000;  // without futex_waitv: re-scan every 1 ms
 constexpr uint32_t kScansPerClockRead = 32;  // a scan is a few ns; clock_gettime costs several scans
+constexpr int64_t kTightSpinNs = 5 * 1000;    // spin without yielding this long: a local round trip
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -128,14 +130,22 @@ size_t Poller::wait(int64_t timeout_us, std::vector<int>& ready) {
   int64_t spin_until = start + int64_t(options_.spin_us) * 1000;
   if (deadline >= 0) spin_until = std::min(spin_until, deadline);
   // One pause between scans (a pause is tens of cycles on current x86, and a write is seen
-  // only at the next scan), and the clock only every kScansPerClockRead scans.
+  // only at the next scan), and the clock only every kScansPerClockRead scans. Past
+  // kTightSpinNs the spin yields at each clock read: when the writer we wait for was woken
+  // onto our core (the scheduler puts a futex wakee next to its waker), it runs at once
+  // instead of after our whole spin.
+  const int64_t tight_until = start + kTightSpinNs;
   for (uint32_t round = 1;; ++round) {
     cpu_relax();
     if (scan(ready)) {
       backoff_ns_ = 0;
       return ready.size();
     }
-    if (round % kScansPerClockRead == 0 && monotonic_ns() >= spin_until) break;
+    if (round % kScansPerClockRead == 0) {
+      int64_t now = monotonic_ns();
+      if (now >= spin_until) break;
+      if (now >= tight_until) sched_yield();
+    }
   }
   for (;;) {
     if (!sleep_once(deadline)) return 0;
