@@ -15,6 +15,7 @@ import { rmaTargets } from '../../src/rma/backends.js';
 const helpers = path.join(path.dirname(fileURLToPath(import.meta.url)), 'helpers');
 const ORDER_RING = 64;
 const ORDER_WRITES = 20_000;
+const IDLE_WAIT_MS = 100;
 
 function code(expected: string) {
   return (e: Error & { code?: string }) => {
@@ -120,7 +121,8 @@ for (const { backend, options, connect: connectOptions, label, status } of rmaTa
       const poller = createPoller({ spinUs: 20 });
       const slotA = poller.watch(a.region);
       const slotB = poller.watch(b.region);
-      assert.deepEqual(poller.wait(5), []);
+      // Long enough that the 20 µs spin (and its yields, slow on a loaded machine) ends well before it.
+      assert.deepEqual(poller.wait(IDLE_WAIT_MS), []);
       assert.ok(poller.sleeps > 0, 'an idle wait must end in a kernel sleep, not a spin');
       b.conn.write(0, Uint8Array.of(1));
       assert.deepEqual(poller.wait(1000), [slotB]);
