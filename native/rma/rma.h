@@ -23,8 +23,15 @@
 // the segment header under a busy count and revoke() waits the count out, so every writer
 // that goes through this library is fenced; a process that maps the segment itself is not.
 // On verbs the NIC enforces it (each grant is its own MR, revoke deregisters it: late writes
-// complete with IBV_WC_REM_ACCESS_ERR); on libfabric the provider enforces it the same way
-// (one MR key per grant, closed on revoke).
+// complete with IBV_WC_REM_ACCESS_ERR; the grant's queue pairs are disconnected too); on
+// libfabric the provider enforces it the same way (one MR key per grant, closed on revoke),
+// except that a write whose placement the provider had already begun (a large write arriving
+// over tcp in pieces) may finish placing.
+//
+// Fabric and verbs regions learn of remote writes from completion events: a region thread
+// sleeping on the provider's or NIC's wait descriptor turns them into doorbell rings, and a
+// poller that watches the region calls progress() while it spins, which is faster. A
+// zero-length write checks bounds only on those backends (it reaches no remote side).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -87,7 +94,7 @@ class Region {
   virtual bool futex_wakeable() const = 0;
   /** Count of pollers sleeping on the doorbell (shm), so writers only pay a wake when needed. */
   virtual void add_sleeper(int delta) = 0;
-  /** Drives provider progress for backends whose target side needs it (fabric). */
+  /** Drives provider progress for backends whose target side needs it (fabric, verbs); cheap when idle. */
   virtual void progress() {}
   /** Marks the region closed for writers and releases its name; memory stays valid until destruction. */
   virtual void close() = 0;
