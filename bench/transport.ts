@@ -33,8 +33,9 @@ const RTT_ROUNDS = { shm: { full: 200_000, quick: 20_000 }, fabric: { full: 20_0
  */
 const RTT_BATCHES = { full: 20, quick: 8 };
 const WAKE_ROUNDS = { full: 20_000, quick: 2_000 };
-/** How long an idle started poller is watched for its CPU use (rma.poller_idle_cpu). */
+/** How long an idle started poller is watched for its CPU use (rma.poller_idle_cpu), after settling. */
 const IDLE_WATCH_MS = { full: 2000, quick: 500 };
+const IDLE_SETTLE_MS = 200; // lets the previous measurement's threads and GC finish first
 /** Covers a local round trip with room; the same default RamCast's poller uses. */
 const POLLER_SPIN_US = 50;
 const BANDWIDTH_SIZES = [4 << 10, 64 << 10, 256 << 10, 1 << 20];
@@ -116,6 +117,7 @@ async function idleCpu(target: RmaTarget, ms: number): Promise<number> {
   const poller = createPoller({ spinUs: POLLER_SPIN_US });
   poller.watch(region);
   poller.start(() => {});
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
   await new Promise((resolve) => setTimeout(resolve, ms));

@@ -101,18 +101,27 @@ class FabricConnection final : public Connection {
     check_bounds(op, offset, len, remote_.data_bytes);
   }
 
-  // Posts (retrying while the provider is out of resources) and waits for the completion
-  // until `until`; returns 0, libfabric's positive error number, or -1 when not answered.
+  // Posts the operation, retrying while the provider is out of resources, until `until`;
+  // returns 0, libfabric's positive error number, or -1 when it could not be posted in time.
   template <typename Post>
-  static int run(Link& l, int64_t until, Post&& post) {
-    fid_cq* cq = l.endpoint->cq();
+  static int post(Link& l, int64_t until, Post&& post_once) {
     ssize_t rc;
-    while ((rc = post(l)) == -FI_EAGAIN) {
+    while ((rc = post_once(l)) == -FI_EAGAIN) {
       fi_cq_data_entry e;
-      if (fi_cq_read(cq, &e, 1) == -FI_EAVAIL) break;  // drives progress; surfaces an error below
+      if (fi_cq_read(l.endpoint->cq(), &e, 1) == -FI_EAVAIL) {  // progress surfaced an endpoint error
+        fi_cq_err_entry err{};
+        fi_cq_readerr(l.endpoint->cq(), &err, 0);
+        return err.err ? err.err : FI_EIO;
+      }
       if (monotonic_ns() > until) return -1;
     }
-    if (rc < 0 && rc != -FI_EAGAIN) return static_cast<int>(-rc);
+    return rc < 0 ? static_cast<int>(-rc) : 0;
+  }
+
+  // Waits for the completion of the one posted operation until `until`: 0, libfabric's
+  // positive error number, or -1 when it has not completed yet (it stays posted).
+  static int await(Link& l, int64_t until) {
+    fid_cq* cq = l.endpoint->cq();
     const int64_t spin_until = monotonic_ns() + kSpinNs;
     for (;;) {
       fi_cq_data_entry e;
@@ -130,11 +139,21 @@ class FabricConnection final : public Connection {
     }
   }
 
+  /** Posts and waits: a short operation of our own (diagnosis), never re-posted. */
   template <typename Post>
-  void perform(const char* op, Post&& post) {
+  static int run(Link& l, int64_t until, Post&& post_once) {
+    int err = post(l, until, post_once);
+    return err != 0 ? err : await(l, until);
+  }
+
+  template <typename Post>
+  void perform(const char* op, Post&& post_once) {
     const int64_t deadline = monotonic_ns() + kOperationTimeoutNs;
-    for (int64_t until = std::min(deadline, monotonic_ns() + kStallNs);; until = std::min(deadline, until + kStallNs)) {
-      int err = run(main_, until, post);
+    int64_t until = std::min(deadline, monotonic_ns() + kStallNs);
+    int err = post(main_, until, post_once);
+    bool posted = err == 0;
+    if (posted) err = await(main_, until);
+    for (;;) {
       if (err == 0) return;
       PeerVerdict v;
       if (err > 0) {
@@ -144,7 +163,8 @@ class FabricConnection final : public Connection {
         v = diagnose(main_);
       } else {
         // Unanswered so far (the shm provider drops an operation under a refused key without
-        // a reply): ask on the side while the operation stays posted, so nothing reorders.
+        // a reply): ask on the side while the operation stays posted, so nothing repeats or
+        // reorders.
         Link side;
         open(side);
         v = diagnose(side);
@@ -161,7 +181,14 @@ class FabricConnection final : public Connection {
         throw RmaError("ERR_CASTELLAN_RMA_PEER_GONE",
                        std::string(op) + " unanswered for " + std::to_string(kOperationTimeoutNs / 1000000) + " ms");
       }
-      // slow but live: keep waiting for the same operation
+      // Slow but live: keep waiting for the same operation (posted once: a write is never
+      // sent twice, which would ring the doorbell twice), or post it now if we could not yet.
+      until = std::min(deadline, until + kStallNs);
+      if (!posted) {
+        err = post(main_, until, post_once);
+        posted = err == 0;
+      }
+      if (posted) err = await(main_, until);
     }
   }
 

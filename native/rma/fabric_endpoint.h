@@ -49,6 +49,8 @@ class FabricEndpoint {
    * descriptor after fi_trywait, or, for providers without one (shm), a plain sleep.
    */
   void sleep(int64_t max_ns);
+  /** Whether sleep() ends as soon as a completion arrives (the provider has a wait descriptor). */
+  bool wakes_on_completion() const { return cq_fd_ >= 0; }
   /** Ends another thread's sleep() now (where there is a wait descriptor; else it ends by itself). */
   void wake();
   /** The endpoint's own address, as peers insert it into their address vectors. */

@@ -3,7 +3,7 @@
 // signal, malformed handles. Unavailable backends are reported as skipped with the reason.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +16,8 @@ const helpers = path.join(path.dirname(fileURLToPath(import.meta.url)), 'helpers
 const ORDER_RING = 64;
 const ORDER_WRITES = 20_000;
 const IDLE_WAIT_MS = 100;
+/** How long the stalled-owner test stops the owner: past a writer's 20 ms stall diagnosis, within its 1 s probe. */
+const STOPPED_OWNER_MS = 200;
 
 function code(expected: string) {
   return (e: Error & { code?: string }) => {
@@ -186,6 +188,29 @@ for (const { backend, options, connect: connectOptions, label, status } of rmaTa
         assert.deepEqual(leaked, []);
       }
       conn.close();
+    });
+
+    test('a write held up by a stopped owner lands once, when the owner continues', async () => {
+      const { child, handle } = await ownerChild(backend, 4096, options);
+      const conn = connect(handle);
+      const doorbell = async () => {
+        const reply = once(child, 'message') as Promise<[{ doorbell: number }]>;
+        child.send('doorbell');
+        return (await reply)[0].doorbell;
+      };
+      const before = await doorbell();
+      child.kill('SIGSTOP');
+      // The write below blocks this thread (fabric and verbs wait for delivery), so another
+      // process continues the owner: long past the writers' stall diagnosis, short of its timeout.
+      spawn('sh', ['-c', `sleep ${STOPPED_OWNER_MS / 1000}; kill -CONT ${child.pid}`], { stdio: 'ignore' });
+      conn.write(0, Uint8Array.of(7));
+      await new Promise((resolve) => setTimeout(resolve, STOPPED_OWNER_MS * 2)); // continued for sure (shm does not wait)
+      conn.write(1, Uint8Array.of(8));
+      assert.equal((await doorbell()) - before, 2, 'each write rings the doorbell exactly once');
+      assert.deepEqual([...conn.read(0, 2)], [7, 8]);
+      conn.close();
+      child.kill('SIGKILL');
+      await once(child, 'exit');
     });
 
     test('malformed handles are rejected with a code, never a crash', () => {
