@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "rma/local_memory.h"
 #include "rma/rma.h"
 
 namespace castellan {
@@ -25,9 +26,16 @@ struct alignas(64) LocalDoorbell {
   }
 };
 
-/** A region whose doorbell is rung by draining completions: the shared half of fabric and verbs. */
+/**
+ * A region whose memory is local (peers reach it through a provider or NIC) and whose
+ * doorbell is rung by draining completions: the shared half of fabric and verbs. Its memory
+ * is a base-class member, so it outlives the registrations the derived class closes.
+ */
 class CompletionDrivenRegion : public Region {
  public:
+  explicit CompletionDrivenRegion(size_t bytes) : memory_(bytes) {}
+  uint8_t* base() override { return memory_.data(); }
+  size_t size() const override { return memory_.size(); }
   /** Drains first, so a write whose delivery-complete the writer saw is counted. */
   uint32_t doorbell() const override {
     const_cast<CompletionDrivenRegion*>(this)->drain();
@@ -41,6 +49,7 @@ class CompletionDrivenRegion : public Region {
  protected:
   /** Takes the completions there are, rings bell_ once per remote write; whether any arrived. */
   virtual bool drain() = 0;
+  LocalMemory memory_;
   LocalDoorbell bell_;
 };
 

@@ -20,7 +20,6 @@
 #include "rma/doorbell.h"
 #include "rma/fabric_backend.h"
 #include "rma/fabric_endpoint.h"
-#include "rma/local_memory.h"
 
 namespace castellan {
 namespace rma {
@@ -38,7 +37,7 @@ constexpr int64_t kIdleSleepMaxNs = 1000 * 1000;
 class FabricRegion final : public CompletionDrivenRegion {
  public:
   explicit FabricRegion(const RegionOptions& o)
-      : memory_(o.bytes),
+      : CompletionDrivenRegion(o.bytes),
         provider_(o.provider),
         endpoint_(std::make_unique<FabricEndpoint>(FabricPlace{o.provider, o.address, {}, 0})) {
     control_mr_ = endpoint_->register_memory(&control_, sizeof control_, FI_REMOTE_READ);
@@ -67,8 +66,6 @@ class FabricRegion final : public CompletionDrivenRegion {
   }
 
   Backend backend() const override { return Backend::kFabric; }
-  uint8_t* base() override { return memory_.data(); }
-  size_t size() const override { return memory_.size(); }
 
   Grant grant() override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -144,7 +141,6 @@ class FabricRegion final : public CompletionDrivenRegion {
     return n > 0;
   }
 
-  LocalMemory memory_;
   std::string provider_;
   FabricControl control_;
   std::unique_ptr<FabricEndpoint> endpoint_;

@@ -21,7 +21,6 @@
 
 #include "rma/backends.h"
 #include "rma/doorbell.h"
-#include "rma/local_memory.h"
 #include "rma/verbs_backend.h"
 
 namespace castellan {
@@ -37,7 +36,8 @@ constexpr int kIdleWaitMs = 1000;       // the thread's poll() timeout (it is wo
 
 class VerbsRegion final : public CompletionDrivenRegion {
  public:
-  explicit VerbsRegion(const RegionOptions& o) : memory_(o.bytes), address_(verbs_listen_address(o.address)) {
+  explicit VerbsRegion(const RegionOptions& o)
+      : CompletionDrivenRegion(o.bytes), address_(verbs_listen_address(o.address)) {
     try {
       open();
     } catch (...) {
@@ -58,8 +58,6 @@ class VerbsRegion final : public CompletionDrivenRegion {
   }
 
   Backend backend() const override { return Backend::kVerbs; }
-  uint8_t* base() override { return memory_.data(); }
-  size_t size() const override { return memory_.size(); }
 
   Grant grant() override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -276,7 +274,6 @@ class VerbsRegion final : public CompletionDrivenRegion {
     return writes != 0;
   }
 
-  LocalMemory memory_;
   std::string address_;
   uint16_t port_ = 0;
   int stop_fd_ = -1;
