@@ -135,7 +135,7 @@ size_t Poller::wait(int64_t timeout_us, std::vector<int>& ready) {
   // onto our core (the scheduler puts a futex wakee next to its waker), it runs at once
   // instead of after our whole spin.
   const int64_t tight_until = start + kTightSpinNs;
-  for (uint32_t round = 1;; ++round) {
+  for (uint32_t round = 1; options_.spin_us > 0; ++round) {  // spin_us = 0: straight to sleep
     cpu_relax();
     if (scan(ready)) {
       backoff_ns_ = 0;
