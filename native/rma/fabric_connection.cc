@@ -73,8 +73,16 @@ class FabricConnection final : public Connection {
 
   /** Alive while the owner answers and has not closed the region (revoked grants included, as on shm). */
   bool peer_alive() override {
-    if (!main_.endpoint) return false;
-    PeerVerdict v = diagnose(main_);
+    PeerVerdict v;
+    if (main_.endpoint) {
+      v = diagnose(main_);
+    } else if (lost_ == PeerVerdict::kRevoked) {  // fenced earlier: ask whether the owner still answers
+      Link side;
+      open(side);
+      v = diagnose(side);
+    } else {
+      return false;  // closed by us, or the owner closed the region or is gone
+    }
     return v == PeerVerdict::kLive || v == PeerVerdict::kRevoked;
   }
 

@@ -105,9 +105,14 @@ class VerbsConnection final : public Connection {
    * process's queue pairs) and a reconnect does not find the region open.
    */
   bool peer_alive() override {
-    if (!wiring_) return false;
-    events();
-    if (!wiring_->disconnected) return true;
+    if (wiring_) {
+      events();
+      if (!wiring_->disconnected) return true;
+    } else if (lost_ != PeerVerdict::kRevoked) {
+      return false;  // closed by us, or the owner closed the region or is gone
+    }
+    // Disconnected, or fenced earlier: the owner is alive if it still answers a connect
+    // (revoked writers included, as on shm).
     PeerVerdict v = connect_wiring();
     return v == PeerVerdict::kLive || v == PeerVerdict::kRevoked;
   }

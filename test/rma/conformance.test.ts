@@ -80,6 +80,7 @@ for (const { backend, options, connect: connectOptions, label, status } of rmaTa
       assert.throws(() => conn.write(0, Uint8Array.of(9)), code('ERR_CASTELLAN_RMA_REVOKED'));
       assert.throws(() => conn.write(0, Uint8Array.of(9)), code('ERR_CASTELLAN_RMA_REVOKED'), 'a revoked writer stays fenced');
       assert.throws(() => conn.read(0, 1), code('ERR_CASTELLAN_RMA_REVOKED'));
+      assert.equal(conn.peerAlive(), true, 'a fenced writer still sees a live owner');
       assert.equal(view[0], 1);
       other.write(1, Uint8Array.of(2));
       assert.equal(view[1], 2);
