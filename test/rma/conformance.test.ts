@@ -9,8 +9,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { connect as connectHandle, createPoller, createRegion, rma, type RegionOptions, type RmaBackend } from '../../src/rma/native-rma.js';
-import { rmaTargets } from '../../src/rma/backends.js';
+import { connect as connectHandle, connect, createPoller, createRegion, rma, type RegionOptions, type RmaBackend } from '../../src/rma/native-rma.js';
+import { backendStatus, rmaTargets } from '../../src/rma/backends.js';
 
 const helpers = path.join(path.dirname(fileURLToPath(import.meta.url)), 'helpers');
 const ORDER_RING = 64;
@@ -234,4 +234,34 @@ test('no castellan segment of this process is left in /dev/shm', () => {
   const mine = readdirSync('/dev/shm').filter((n) => n.startsWith(`castellan-rma-${process.pid}-`));
   assert.deepEqual(mine, []);
   assert.ok(existsSync('/dev/shm'));
+});
+
+// A verbs handle as native/rma/verbs_backend.h lays it out (after the "CRH1" magic and the
+// backend byte): address, port, data bytes, remote address, rkey, grant slot, grant token.
+function verbsHandle(fields: { address: string; port: number; bytes: bigint; slot: number }): Uint8Array {
+  const addr = Buffer.from(fields.address);
+  const out = Buffer.alloc(5 + 4 + addr.length + 4 + 8 + 8 + 4 + 4 + 8);
+  let at = out.writeUInt32LE(0x31485243, 0);
+  at = out.writeUInt8(2, at);
+  at = out.writeUInt32LE(addr.length, at);
+  at += addr.copy(out, at);
+  at = out.writeUInt32LE(fields.port, at);
+  at = out.writeBigUInt64LE(fields.bytes, at);
+  at = out.writeBigUInt64LE(0x7f0000000000n, at);
+  at = out.writeUInt32LE(0x1234, at);
+  at = out.writeUInt32LE(fields.slot, at);
+  out.writeBigUInt64LE(0x0123456789abcdefn, at);
+  return out;
+}
+
+test('verbs handles are checked before any device is touched', () => {
+  const good = { address: '127.0.0.1', port: 4791, bytes: 4096n, slot: 0 };
+  for (const bad of [{ ...good, port: 0 }, { ...good, port: 70000 }, { ...good, bytes: 0n }, { ...good, slot: 1 << 20 }, { ...good, address: '' }])
+    assert.throws(() => connect(verbsHandle(bad)), code('ERR_CASTELLAN_RMA_HANDLE'));
+  assert.throws(() => connect(verbsHandle(good).subarray(0, 30)), code('ERR_CASTELLAN_RMA_HANDLE'));
+  assert.throws(() => connect(verbsHandle({ ...good, address: 'not-an-ip' })), (e: Error & { code?: string }) =>
+    ['ERR_CASTELLAN_RMA_HANDLE', 'ERR_CASTELLAN_RMA_UNAVAILABLE'].includes(e.code ?? ''));
+  // Well formed: without a device it is unavailable; with one, nobody listens there (gone).
+  const expected = backendStatus('verbs').ok ? 'ERR_CASTELLAN_RMA_PEER_GONE' : 'ERR_CASTELLAN_RMA_UNAVAILABLE';
+  assert.throws(() => connect(verbsHandle(good)), code(expected));
 });
