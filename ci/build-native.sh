@@ -19,7 +19,7 @@ else
 fi
 # Reconfigure when binding.gyp changed or an optional backend's headers appeared or went
 # (binding.gyp probes them only at configure time).
-probes="verbs=$(node ci/probe-header.cjs infiniband/verbs.h) fabric=$(node ci/probe-header.cjs rdma/fabric.h)"
+probes="verbs=$(node ci/probe-header.cjs infiniband/verbs.h rdma/rdma_cma.h) fabric=$(node ci/probe-header.cjs rdma/fabric.h)"
 if [ ! -f build/Makefile ] || [ binding.gyp -nt build/Makefile ] || [ "$(cat build/probes 2>/dev/null)" != "$probes" ]; then
   $GYP configure
   echo "$probes" > build/probes
