@@ -1,0 +1,17 @@
+// What an application asks of its RMP process: the `request` event's bytes (src/sim/core.ts).
+// A family of its own so the simulator's inputs and the runtime's API share one decoder.
+import { bool, bytes, struct, u16, u8 } from '../wire/codec.js';
+import { defineFamily, type MessageOf } from '../wire/family.js';
+import { MAX_PACKET_BYTES } from './limits.js';
+
+const messages = {
+  /** Multicast one message at this QoS (members), or send it to the group (non-members). */
+  send: { tag: 1, codec: struct({ qos: u8, k: u8, handler: u16, payload: bytes(MAX_PACKET_BYTES) }) },
+  /** Acquire or release a handler lock (spec §9): a totally ordered operation. */
+  lock: { tag: 2, codec: struct({ handler: u16, acquire: bool }) },
+  /** Leave the group voluntarily (spec §8.2). */
+  leave: { tag: 3, codec: struct({}) },
+};
+
+export const rmpCommands = defineFamily({ name: 'rmp-command', version: 1, messages });
+export type RmpCommand = MessageOf<typeof messages>;
