@@ -11,6 +11,8 @@ const messages = {
   lock: { tag: 2, codec: struct({ handler: u16, acquire: bool }) },
   /** Leave the group voluntarily (spec §8.2). */
   leave: { tag: 3, codec: struct({}) },
+  /** Join the group (a process that is not a founder starts outside it, spec §8.1). */
+  join: { tag: 4, codec: struct({}) },
 };
 
 export const rmpCommands = defineFamily({ name: 'rmp-command', version: 1, messages });

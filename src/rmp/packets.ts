@@ -1,5 +1,5 @@
 // RMP's packets (spec §3) as one src/wire family: version byte, tag, fields, CRC-32C trailer.
-// The seed gives no wire format; this layout is ours (decisions.md D1, D3, D4). Every packet
+// The seed gives no wire format; this layout is ours (decisions.md D1, D4). Every packet
 // starts with the same header, so a host can read the sender without decoding the rest
 // (`peekSender`: it learns unicast addresses from it).
 //
@@ -59,6 +59,8 @@ const viewChange = struct({
   epoch: u32,
   creator: u32,
   list: array(u32, MEMBERS_MAX),
+  /** The members this change adds: a joiner starts only at the change that added it. */
+  joined: array(u32, MEMBERS_MAX),
   /** Per source, the last sequence number ordered so far: where a joiner starts (D11). */
   frontier: array(orderEntry, FRONTIER_SOURCES_MAX),
 });

@@ -31,6 +31,7 @@ const change = fc.record({
   epoch: u32,
   creator: u32,
   list: fc.array(u32, { maxLength: Math.min(SHORT, MEMBERS_MAX) }),
+  joined: fc.array(u32, { maxLength: Math.min(SHORT, MEMBERS_MAX) }),
   frontier: fc.array(entry, { maxLength: Math.min(SHORT, FRONTIER_SOURCES_MAX) }),
 }, { noNullPrototype: true });
 
