@@ -1222,6 +1222,16 @@ export class RmpMember implements Core {
     this.out(OUT.buffers, r as unknown as Json);
   }
 
+  /** Application messages waiting for flow control (hosts keep a saturating sender topped up by it). */
+  get queuedMessages(): number {
+    return this.queue.length;
+  }
+
+  /** Current flow-control window, bytes. */
+  get window(): number {
+    return this.flow.window;
+  }
+
   /** For hosts and tests: the current ordering view, or null while not a member. */
   get view(): View | null {
     return this.isMember() ? this.orderView : null;

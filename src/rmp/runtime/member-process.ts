@@ -1,6 +1,7 @@
 // One RMP process (member or non-member client) on this host, for multi-process tests, the
 // benchmark and the main job. Control on stdin, one JSON object per line:
 //   {"cmd":"traffic","qos":"totallyOrdered","k":0,"handler":0,"size":200,"count":100,"rate":50}
+//   {"cmd":"saturate","qos":"totallyOrdered","size":1024,"seconds":5}   (keeps the send queue full)
 //   {"cmd":"join"} {"cmd":"leave"} {"cmd":"lock","handler":7,"acquire":true}
 //   {"cmd":"report"} {"cmd":"exit"}
 // On stdout, one JSON object per line: {"ready":{…}} first, then every core output as
@@ -11,6 +12,7 @@ import { createInterface } from 'node:readline';
 import type { Json } from '../../sim/core.js';
 import { RmpClient } from '../client.js';
 import { LAN_TIMERS, rmpConfig, SIM_TIMERS, type MinPartition } from '../config.js';
+import { SeedWindowPolicy, WINDOW_MAX_BYTES } from '../flow-control.js';
 import { groupAddress } from '../group-address.js';
 import { RmpMember } from '../member.js';
 import { OUT } from '../outputs.js';
@@ -21,6 +23,10 @@ import { meterDelivery, newMeter, stampedMessage, type DeliveryMeter } from './t
 
 /** Traffic is paced in ticks of this many ms (sends catch up to rate × elapsed each tick). */
 const TRAFFIC_TICK_MS = 5;
+/** A saturating sender keeps this many messages queued behind flow control: never idle, bounded memory. */
+const SATURATE_QUEUE_DEPTH = 256;
+/** And refills it this often (a 100 Mbit/s link drains 12 KB per ms). */
+const SATURATE_TICK_MS = 1;
 /** Outputs printed with --log summary: what a supervisor needs to follow the group. */
 const SUMMARY_OUTPUTS = new Set<string>([OUT.view, OUT.status, OUT.reformed, OUT.invariant]);
 
@@ -36,6 +42,7 @@ const { values } = parseArgs({
     'min-partition': { type: 'string', default: 'majority' },
     timers: { type: 'string', default: 'lan' },
     'token-silence-ms': { type: 'string' },
+    'window-max-kb': { type: 'string' },
     log: { type: 'string', default: 'all' },
   },
 });
@@ -47,7 +54,8 @@ const founders = values.founders!.split(',').filter((s) => s !== '').map((n) => 
 const minPartition: MinPartition = values['min-partition'] === 'majority' ? 'majority' : Number(values['min-partition']);
 let timers = values.timers === 'sim' ? SIM_TIMERS : LAN_TIMERS;
 if (values['token-silence-ms'] !== undefined) timers = { ...timers, tokenSilenceUs: Number(values['token-silence-ms']) * 1000 };
-const config = rmpConfig(group.hash, founders.length > 0 ? founders : [makePid(node, epoch, 0)], { minPartition, timers });
+const windowMax = values['window-max-kb'] === undefined ? WINDOW_MAX_BYTES : Number(values['window-max-kb']) * 1024;
+const config = rmpConfig(group.hash, founders.length > 0 ? founders : [makePid(node, epoch, 0)], { minPartition, timers, flow: () => new SeedWindowPolicy(windowMax) });
 const logAll = values.log === 'all';
 
 const meters = new Map<string, DeliveryMeter>(QOS_NAMES.map((q) => [q, newMeter()]));
@@ -82,6 +90,18 @@ function traffic(qos: QosLevel, k: number, handler: number, size: number, count:
   tick();
 }
 
+/** Offer more than the link carries for `seconds`: the window, not the application, paces the sender. */
+function saturate(qos: QosLevel, size: number, seconds: number): void {
+  if (member === null) return;
+  const until = Date.now() + seconds * 1000;
+  let index = 0;
+  const tick = () => {
+    while (member.queuedMessages < SATURATE_QUEUE_DEPTH) host.command({ type: 'send', qos, k: 0, handler: 0, payload: stampedMessage(size, index++) });
+    if (Date.now() < until) setTimeout(tick, SATURATE_TICK_MS);
+  };
+  tick();
+}
+
 function report(): Json {
   const perQos: Record<string, Json> = {};
   for (const [q, m] of meters) if (m.messages > 0) perQos[q] = { ...m };
@@ -90,6 +110,8 @@ function report(): Json {
     pid: member?.pid ?? client!.pid,
     status: member?.status ?? 'client',
     view: member?.view?.key ?? null,
+    window: member?.window ?? 0,
+    tUs: monotonicUs(),
     perQos,
     replyLatencyUs,
     host: { ...host.stats, ...host.socketStats() },
@@ -106,6 +128,9 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   switch (c.cmd) {
     case 'traffic':
       traffic(parseQos(String(c.qos)), Number(c.k ?? 0), Number(c.handler ?? 0), Number(c.size ?? 200), Number(c.count ?? 1), Number(c.rate ?? 100));
+      break;
+    case 'saturate':
+      saturate(parseQos(String(c.qos)), Number(c.size ?? 1024), Number(c.seconds ?? 5));
       break;
     case 'join':
     case 'leave':
