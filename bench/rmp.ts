@@ -16,10 +16,10 @@ import type { Bench, BenchContext, BenchResult } from './harness/bench.js';
 import { ratio } from './harness/ratio.js';
 import { percentile } from './harness/stats.js';
 import { netnsSupport, withLan, type Lan } from '../src/net/netns.js';
-import { OUT, type ViewRecord } from '../src/rmp/outputs.js';
 import { QOS_NAMES } from '../src/rmp/qos.js';
 import { WINDOW_MAX_BYTES } from '../src/rmp/flow-control.js';
-import { startProcess, stopAll, waitFor, type RmpProcess } from '../src/rmp/runtime/process-group.js';
+import { stopAll } from '../src/rmp/runtime/process-group.js';
+import { startGroup } from '../src/rmp/runtime/group-run.js';
 
 const TCP_PEER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'rmp-tcp-peer.js');
 /** The seed's Ethernet, and the same protocol ten times faster. */
@@ -44,24 +44,6 @@ const CONVERGE_MS = 60_000;
 
 const bytesPerS = (mbps: number) => (mbps * 1e6) / 8;
 
-function lastView(p: RmpProcess): ViewRecord | undefined {
-  return p.named(OUT.view).slice(-1)[0] as unknown as ViewRecord | undefined;
-}
-
-/** One member per host, all founders; resolves once they share one view. */
-async function startGroup(lan: Lan, name: string, count: number, extra: string[]): Promise<RmpProcess[]> {
-  const founders = Array.from({ length: count }, (_, i) => i).join(',');
-  const ps = Array.from({ length: count }, (_, i) =>
-    startProcess({ node: i, role: 'member', host: lan.hosts[i], args: ['--group', name, '--iface', lan.hosts[i]!.address, '--founders', founders, '--log', 'summary', ...extra] }, lan),
-  );
-  await waitFor(() => ps.every((p) => p.ready !== null), CONVERGE_MS, 'RMP processes to start');
-  await waitFor(() => {
-    const v = ps.map(lastView);
-    return v.every((x) => x !== undefined && x.key === v[0]!.key && x.list.length === count);
-  }, CONVERGE_MS, `${count} members in one view`);
-  return ps;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface QosMeter {
@@ -76,7 +58,7 @@ function meterOf(report: Record<string, unknown>, qos: string): QosMeter {
 
 /** Mean per-receiver goodput (bytes/s) of totally ordered traffic from node 0, over the measured window. */
 async function rmpGoodput(lan: Lan, receivers: number, ctx: BenchContext, extra: string[]): Promise<number[]> {
-  const ps = await startGroup(lan, `castellan-bench-${receivers}`, receivers + 1, extra);
+  const ps = (await startGroup({ name: `castellan-bench-${receivers}`, members: receivers + 1, clients: 0, lan, extraArgs: [...extra, '--log', 'summary'], timeoutMs: CONVERGE_MS })).members;
   try {
     const [sender, ...rx] = ps;
     sender!.send({ cmd: 'saturate', qos: 'totallyOrdered', size: MESSAGE_BYTES, seconds: (ctx.quick ? WARMUP_S.quick + MEASURE_S.quick : WARMUP_S.full + MEASURE_S.full) + 1 });
@@ -121,7 +103,7 @@ async function tcpGoodput(lan: Lan, receivers: number, ctx: BenchContext): Promi
 
 /** Latency per QoS level: node 0 sends one phase per level, receivers stamp arrivals. */
 async function latencies(lan: Lan, ctx: BenchContext, extra: string[]): Promise<Map<string, number[]>> {
-  const ps = await startGroup(lan, 'castellan-bench-latency', LATENCY_RECEIVERS + 1, extra);
+  const ps = (await startGroup({ name: 'castellan-bench-latency', members: LATENCY_RECEIVERS + 1, clients: 0, lan, extraArgs: [...extra, '--log', 'summary'], timeoutMs: CONVERGE_MS })).members;
   const count = ctx.quick ? LATENCY_MESSAGES.quick : LATENCY_MESSAGES.full;
   const phases: { label: string; qos: string; k: number }[] = [
     ...QOS_NAMES.filter((q) => q !== 'kResilient').map((q) => ({ label: q, qos: q, k: 0 })),

@@ -3,14 +3,14 @@
 // It answers data NACKs for its own requests (members order its packets like any source's,
 // so they notice its gaps) and never joins the group.
 import type { Core, CoreEffect, CoreEvent, Json, NodeId, TimeUs } from '../sim/core.js';
-import { DecodeError } from '../wire/decode-error.js';
-import { rmpCommands } from './commands.js';
+import { rmpCommands, validSend, type ValidSend } from './commands.js';
+import { decodeCounted } from './decode-counted.js';
 import type { RmpConfig } from './config.js';
 import { MULTICAST_NODE } from './member.js';
 import { OUT } from './outputs.js';
 import { DataControl, NackKind, rmpPackets, type RmpPacket } from './packets.js';
 import { makePid, type Pid } from './pid.js';
-import { Qos, type QosLevel } from './qos.js';
+import { Qos } from './qos.js';
 
 /** Requests in flight at once; more wait in order (a client is one RPC stream). */
 export const CLIENT_OUTSTANDING_MAX = 8;
@@ -30,7 +30,7 @@ export class RmpClient implements Core {
   private now: TimeUs = 0;
   private fx: CoreEffect[] = [];
   private nextSeq = 0;
-  private readonly queue: { qos: QosLevel; k: number; handler: number; payload: Uint8Array }[] = [];
+  private readonly queue: ValidSend[] = [];
   private readonly outstanding = new Map<number, Outstanding>();
   private retryArmed = false;
 
@@ -61,17 +61,11 @@ export class RmpClient implements Core {
   }
 
   private command(bytes: Uint8Array): void {
-    try {
-      const c = rmpCommands.decode(bytes);
-      if (c.type !== 'send' || c.qos > Qos.safe) {
-        this.stats.badCommands++;
-        return;
-      }
-      this.queue.push({ qos: c.qos as QosLevel, k: c.qos === Qos.kResilient ? c.k : 0, handler: c.handler, payload: c.payload });
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      this.stats.decodeErrors++;
-    }
+    const c = decodeCounted(rmpCommands, bytes, this.stats);
+    if (c === null) return;
+    const send = c.type === 'send' ? validSend(c) : null;
+    if (send === null) this.stats.badCommands++; // a non-member only sends
+    else this.queue.push(send);
   }
 
   private pump(): void {
@@ -88,14 +82,8 @@ export class RmpClient implements Core {
   }
 
   private receive(bytes: Uint8Array): void {
-    let p: RmpPacket;
-    try {
-      p = rmpPackets.decode(bytes);
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      this.stats.decodeErrors++;
-      return;
-    }
+    const p = decodeCounted(rmpPackets, bytes, this.stats);
+    if (p === null) return;
     if (p.group !== this.config.group) return;
     if (p.type === 'reply' && p.client === this.pid) {
       if (!this.outstanding.delete(p.seq)) return; // a duplicate reply

@@ -7,8 +7,8 @@
 // Multicast is a `send` to MULTICAST_NODE; the host maps it to the group address (the
 // simulator fans it out to every listener, the runtime uses the IP multicast socket).
 import type { Core, CoreEffect, CoreEvent, Json, NodeId, TimeUs } from '../sim/core.js';
-import { DecodeError } from '../wire/decode-error.js';
-import { rmpCommands, type RmpCommand } from './commands.js';
+import { rmpCommands, validSend } from './commands.js';
+import { decodeCounted } from './decode-counted.js';
 import type { RmpConfig } from './config.js';
 import { WAIT, type FlowPolicy } from './flow-control.js';
 import { HandlerLocks, ReplyCache } from './handler-locks.js';
@@ -257,21 +257,12 @@ export class RmpMember implements Core {
   // ===================================================================== input
 
   private command(bytes: Uint8Array): void {
-    let c: RmpCommand;
-    try {
-      c = rmpCommands.decode(bytes);
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      this.stats.decodeErrors++;
-      return;
-    }
+    const c = decodeCounted(rmpCommands, bytes, this.stats);
+    if (c === null) return;
     if (c.type === 'send') {
-      if (c.qos > Qos.safe || c.k >= MEMBERS_MAX) {
-        this.stats.badCommands++;
-        return;
-      }
-      const qos = c.qos as QosLevel;
-      this.queue.push({ qos, k: qos === Qos.kResilient ? c.k : 0, handler: c.handler, control: DataControl.none, payload: c.payload });
+      const send = validSend(c);
+      if (send === null) this.stats.badCommands++;
+      else this.queue.push({ ...send, control: DataControl.none });
     } else if (c.type === 'lock') {
       this.queue.push({ qos: Qos.totallyOrdered, k: 0, handler: c.handler, control: c.acquire ? DataControl.lockAcquire : DataControl.lockRelease, payload: new Uint8Array(0) });
     } else if (c.type === 'join') {
@@ -282,14 +273,8 @@ export class RmpMember implements Core {
   }
 
   private receive(bytes: Uint8Array): void {
-    let p: RmpPacket;
-    try {
-      p = rmpPackets.decode(bytes);
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      this.stats.decodeErrors++;
-      return;
-    }
+    const p = decodeCounted(rmpPackets, bytes, this.stats);
+    if (p === null) return;
     if (p.group !== this.config.group) {
       this.stats.foreignGroup++;
       return;
@@ -330,14 +315,8 @@ export class RmpMember implements Core {
   }
 
   private onRetrans(inner: Uint8Array): void {
-    let p: RmpPacket;
-    try {
-      p = rmpPackets.decode(inner);
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      this.stats.decodeErrors++;
-      return;
-    }
+    const p = decodeCounted(rmpPackets, inner, this.stats);
+    if (p === null) return;
     if (p.group !== this.config.group || (p.type !== 'data' && p.type !== 'nonMemberData' && p.type !== 'ack')) return;
     this.dispatch(p, inner, true);
   }

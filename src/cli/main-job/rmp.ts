@@ -8,10 +8,10 @@ import { netnsSupport, withLan, type Lan } from '../../net/netns.js';
 import { runSeed } from '../../sim/run-seed.js';
 import type { Scenario } from '../../sim/scenario.js';
 import { RETRANS_BUFFER_MAX_BYTES } from '../../rmp/config.js';
-import { OUT, type DeliverRecord, type ViewRecord } from '../../rmp/outputs.js';
 import { checkRmpLogs } from '../../rmp/properties.js';
 import { sweepScenario } from '../../rmp/sim-scenarios.js';
-import { mergedOutputs, startProcess, stopAll, waitFor, type RmpProcess } from '../../rmp/runtime/process-group.js';
+import { mergedOutputs, stopAll, waitFor } from '../../rmp/runtime/process-group.js';
+import { deliveredBefore, killAndAwaitReformation, messageCount, orderKeys, startGroup, totalOrder } from '../../rmp/runtime/group-run.js';
 import type { MainJobPart } from './part.js';
 
 /** Seeds of the simulator sweep run here (the test suite runs 600 of this scenario). */
@@ -52,38 +52,20 @@ interface RealRun {
 }
 
 async function realRun(lan: Lan | null): Promise<RealRun> {
-  const founders = Array.from({ length: MEMBERS }, (_, i) => i).join(',');
-  const args = (i: number) => ['--group', `castellan-up-${process.pid}`, '--founders', founders, ...(lan ? ['--iface', lan.hosts[i]!.address] : ['--iface', '127.0.0.1', '--loopback'])];
-  const members = Array.from({ length: MEMBERS }, (_, i) => startProcess({ node: i, role: 'member', args: args(i), host: lan?.hosts[i] }, lan ?? undefined));
-  const client = startProcess({ node: MEMBERS, role: 'client', args: args(MEMBERS), host: lan?.hosts[MEMBERS] }, lan ?? undefined);
-  const all: RmpProcess[] = [...members, client];
-  const lastView = (p: RmpProcess) => p.named(OUT.view).slice(-1)[0] as unknown as ViewRecord | undefined;
-  const total = (p: RmpProcess) => (p.named(OUT.deliver) as unknown as DeliverRecord[]).filter((d) => d.qos >= 3);
-  const count = (p: RmpProcess) => total(p).reduce((n, d) => n + d.messages, 0);
+  const { members, all } = await startGroup({ name: `castellan-up-${process.pid}`, members: MEMBERS, clients: 1, lan: lan ?? undefined, timeoutMs: WAIT_MS });
+  const client = all[MEMBERS]!;
   try {
-    await waitFor(() => all.every((p) => p.ready !== null), WAIT_MS, 'processes to start');
-    await waitFor(() => members.every((m) => lastView(m)?.list.length === MEMBERS && lastView(m)!.key === lastView(members[0]!)!.key), WAIT_MS, 'one view');
     for (const m of members) m.send({ cmd: 'traffic', qos: 'totallyOrdered', size: 500, count: PACKETS, rate: RATE_PER_S });
     client.send({ cmd: 'traffic', qos: 'totallyOrdered', size: 64, count: REQUESTS, rate: 10 });
     const expected = MEMBERS * PACKETS + REQUESTS;
-    await waitFor(() => members.every((m) => count(m) >= expected), WAIT_MS, `${expected} messages everywhere`);
-    const orders = members.map((m) => total(m).map((d) => `${d.id}@${d.ts}`).join());
+    await waitFor(() => members.every((m) => messageCount(totalOrder(m)) >= expected), WAIT_MS, `${expected} messages everywhere`);
+    const orders = members.map((m) => orderKeys(m).join());
     const reports = await Promise.all(members.map((m) => m.report()));
-    const latency = reports.flatMap((r) => ((r.perQos as Record<string, { latencyUs: number[] }>).totallyOrdered?.latencyUs ?? []));
+    const latency = reports.flatMap((r) => (r.perQos as Record<string, { latencyUs: number[] }>).totallyOrdered?.latencyUs ?? []);
     const retransmissions = reports.reduce((n, r) => n + (r.core as { retransmissions: number }).retransmissions, 0);
-    // Failure: SIGKILL one member; the survivors reform without it.
     const victim = members[MEMBERS - 1]!;
-    const victimPid = victim.ready!.pid as number;
-    const killedAt = Date.now();
-    victim.kill('SIGKILL');
-    const survivors = members.filter((m) => m !== victim);
-    await waitFor(() => survivors.every((m) => lastView(m)?.cause === 'reformation' && !lastView(m)!.list.includes(victimPid)), WAIT_MS, 'reformation without the killed member');
-    const reformationMs = Date.now() - killedAt;
-    const newView = lastView(survivors[0]!)!.key;
-    const before = survivors.map((m) => {
-      const at = m.outputs.findIndex((o) => o.name === OUT.view && (o.data as unknown as ViewRecord).key === newView);
-      return m.outputs.slice(0, at).filter((o) => o.name === OUT.deliver).map((o) => (o.data as unknown as DeliverRecord).id).join();
-    });
+    const { ms, view } = await killAndAwaitReformation(victim, members, WAIT_MS);
+    const before = members.filter((m) => m !== victim).map((m) => deliveredBefore(m, view.key).join());
     await new Promise((r) => setTimeout(r, 800)); // idle rotations in the new view: buffers drain
     const verdict = checkRmpLogs(mergedOutputs(all), { faulty: (n) => n === victim.spec.node, retransBufferMaxBytes: RETRANS_BUFFER_MAX_BYTES, expectReplies: true, quiescent: true, converge: true });
     return {
@@ -92,7 +74,7 @@ async function realRun(lan: Lan | null): Promise<RealRun> {
       sameOrder: orders.every((o) => o === orders[0]),
       p50Ms: median(latency) / 1000,
       retransmissions,
-      reformationMs,
+      reformationMs: ms,
       survivorsAgree: before.every((b) => b === before[0]),
       verdict: verdict === null ? null : `${verdict.property}: ${verdict.message}`,
     };
