@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import type { Json } from '../../sim/core.js';
 import { RmpClient } from '../client.js';
-import { LAN_TIMERS, rmpConfig, SIM_TIMERS, type MinPartition } from '../config.js';
+import { LAN_TIMERS, RETRANS_BUFFER_MAX_BYTES, rmpConfig, SIM_TIMERS, type MinPartition } from '../config.js';
 import { SeedWindowPolicy, WINDOW_MAX_BYTES } from '../flow-control.js';
 import { groupAddress } from '../group-address.js';
 import { RmpMember } from '../member.js';
@@ -55,7 +55,9 @@ const minPartition: MinPartition = values['min-partition'] === 'majority' ? 'maj
 let timers = values.timers === 'sim' ? SIM_TIMERS : LAN_TIMERS;
 if (values['token-silence-ms'] !== undefined) timers = { ...timers, tokenSilenceUs: Number(values['token-silence-ms']) * 1000 };
 const windowMax = values['window-max-kb'] === undefined ? WINDOW_MAX_BYTES : Number(values['window-max-kb']) * 1024;
-const config = rmpConfig(group.hash, founders.length > 0 ? founders : [makePid(node, epoch, 0)], { minPartition, timers, flow: () => new SeedWindowPolicy(windowMax) });
+// A larger window needs a larger bound on unstable bytes: four windows, as for the default (config.ts).
+const retransBufferMaxBytes = Math.max(RETRANS_BUFFER_MAX_BYTES, 4 * windowMax);
+const config = rmpConfig(group.hash, founders.length > 0 ? founders : [makePid(node, epoch, 0)], { minPartition, timers, flow: () => new SeedWindowPolicy(windowMax), retransBufferMaxBytes });
 const logAll = values.log === 'all';
 
 const meters = new Map<string, DeliveryMeter>(QOS_NAMES.map((q) => [q, newMeter()]));
