@@ -666,7 +666,12 @@ export class RmpMember implements Core {
         continue;
       }
       const s = this.stream(e.src);
-      const d = s.data.get(e.seq)!;
+      const d = s.data.get(e.seq);
+      if (d === undefined) {
+        // The have cursor passed ts only with its data: a core that gets here is broken.
+        this.invariant(`ts ${ts} (${packetId(e.src, e.seq)}) is below haveTo ${this.haveTo} without its data`);
+        return;
+      }
       if (inTotalOrder(d.packet.qos)) {
         if (!this.deliverableNow(ts, d.packet)) return;
         this.deliverStored(s, e.seq, ts);

@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sweep } from '../../src/sim/sweep.js';
+import { Rng } from '../../src/sim/prng.js';
+import { RNG_STREAM, Simulator } from '../../src/sim/simulator.js';
 import { runSeed } from '../../src/sim/run-seed.js';
 import type { Scenario } from '../../src/sim/scenario.js';
 import { eagerTokenScenario, impatientScenario } from './weakened-variants.js';
@@ -24,3 +26,15 @@ for (const [scenario, expected] of [
     assert.equal(again.violation?.step, summary.violation.step);
   });
 }
+
+test('the eager-token variant also breaks what applications see, with the acceptance-rule checker switched off', () => {
+  const userFacing = new Set(['rmp-safe', 'rmp-k-resilience', 'rmp-majority', 'rmp-exactly-once', 'rmp-total-order', 'rmp-virtual-synchrony', 'rmp-no-loss', 'rmp-internal-invariants']);
+  const caught = new Set<string>();
+  for (let seed = 0; seed < SEEDS; seed++) {
+    const setup = eagerTokenScenario.build(new Rng(seed).fork(RNG_STREAM.build), eagerTokenScenario.params);
+    setup.properties = setup.properties!.filter((p) => p.name !== 'rmp-acceptance-rule');
+    const v = new Simulator(setup, { seed }).run().violation;
+    if (v !== null) caught.add(v.property);
+  }
+  assert.ok([...caught].some((p) => userFacing.has(p)), `caught only ${[...caught].join(', ') || 'nothing'}`);
+});
