@@ -10,25 +10,26 @@ import type { Core, CoreEffect, CoreEvent, Json, NodeId, TimeUs } from '../sim/c
 import { rmpCommands, validSend } from './commands.js';
 import { decodeCounted } from './decode-counted.js';
 import type { RmpConfig } from './config.js';
-import { WAIT, type FlowPolicy } from './flow-control.js';
 import { HandlerLocks, ReplyCache } from './handler-locks.js';
-import { ACK_ENTRIES_MAX, FRONTIER_SOURCES_MAX, MAX_PACKET_BYTES, MEMBERS_MAX, MESSAGES_PER_PACKET_MAX, NACK_WANTS_MAX } from './limits.js';
+import { ACK_ENTRIES_MAX, FRONTIER_SOURCES_MAX, MEMBERS_MAX, NACK_WANTS_MAX } from './limits.js';
 import { orderingView, OrderLog, type Entry } from './order-log.js';
 import { OUT, packetId, unreliableId, viewEntryId, type BuffersRecord, type DeliverRecord, type ViewRecord } from './outputs.js';
 import { AbortReason, DataControl, NackKind, ReplyStatus, rmpPackets, type AckPacket, type DataPacket, type NackWant, type OrderEntry, type PacketOf, type RmpPacket, type ViewChange } from './packets.js';
 import { makePid, nodeOf, REJOINS_PER_EPOCH, type Pid } from './pid.js';
-import { inTotalOrder, Qos, type QosLevel } from './qos.js';
+import { inTotalOrder, Qos } from './qos.js';
 import { planReformation, type Vote } from './reformation-plan.js';
+import { missingSomething, planNacks } from './nack-plan.js';
+import { SendQueue, type Queued } from './send-queue.js';
 import { SourceStream, type StoredData } from './source-stream.js';
 import { foundingView, makeView, successor, type View } from './view.js';
 
 /** The `send` destination meaning "the group's multicast address". */
 export const MULTICAST_NODE: NodeId = -1;
 
+/** Packets re-sent for one NACKed range: a forged or stale huge range costs bounded work. */
+const RETRANS_PER_WANT_MAX = 256;
 /** Every n-th NACK round is multicast instead of unicast: the likely holder may be gone (D5). */
 const NACK_MULTICAST_EVERY = 3;
-/** Timestamps scanned per NACK round beyond what is held: bounds the work of one round. */
-const NACK_SCAN_TS_MAX = 4096;
 /** Re-sends of a reformation's new list before the originator stops (members then NACK/rejoin). */
 const COMMIT_RETRIES_MAX = 20;
 /** Vote windows an originator opens before it concludes it is in a minority: a lost vote is not a partition. */
@@ -50,14 +51,6 @@ export interface MemberStats {
   retransmissions: number;
   acksSent: number;
   reformations: number;
-}
-
-interface Queued {
-  qos: QosLevel;
-  k: number;
-  handler: number;
-  control: number;
-  payload: Uint8Array;
 }
 
 interface Recovery {
@@ -125,12 +118,9 @@ export class RmpMember implements Core {
   private joinNonce = 0;
 
   // ---- own sending (kept across a rejoin: the application's queue survives) ----
-  private readonly queue: Queued[] = [];
+  private readonly sendQueue: SendQueue;
   private nextSeq = 0;
   private nextUnreliableSeq = 0;
-  private flow: FlowPolicy;
-  private inFlight = 0;
-  private unstableOwnBytes = 0;
 
   constructor(
     private readonly node: NodeId,
@@ -139,7 +129,7 @@ export class RmpMember implements Core {
     private readonly sink?: DeliverySink,
   ) {
     this.pid = makePid(node, hostEpoch, 0);
-    this.flow = config.flow();
+    this.sendQueue = new SendQueue(config.flow(), config.retransBufferMaxBytes);
   }
 
   handle(nowUs: TimeUs, event: CoreEvent): CoreEffect[] {
@@ -209,9 +199,7 @@ export class RmpMember implements Core {
     this.commitTracking = null;
     this.nextSeq = 0;
     this.nextUnreliableSeq = 0;
-    this.inFlight = 0;
-    this.unstableOwnBytes = 0;
-    this.flow = this.config.flow();
+    this.sendQueue.restart(this.config.flow());
     this.lastBuffers = '';
     this.out(OUT.incarnation, { pid: this.pid, node: this.node });
   }
@@ -262,9 +250,9 @@ export class RmpMember implements Core {
     if (c.type === 'send') {
       const send = validSend(c);
       if (send === null) this.stats.badCommands++;
-      else this.queue.push({ ...send, control: DataControl.none });
+      else this.sendQueue.push({ ...send, control: DataControl.none });
     } else if (c.type === 'lock') {
-      this.queue.push({ qos: Qos.totallyOrdered, k: 0, handler: c.handler, control: c.acquire ? DataControl.lockAcquire : DataControl.lockRelease, payload: new Uint8Array(0) });
+      this.sendQueue.push({ qos: Qos.totallyOrdered, k: 0, handler: c.handler, control: c.acquire ? DataControl.lockAcquire : DataControl.lockRelease, payload: new Uint8Array(0) });
     } else if (c.type === 'join') {
       if (this.status === 'outside') this.startJoining();
     } else {
@@ -550,10 +538,7 @@ export class RmpMember implements Core {
     s.markOrdered(e.seq, ts);
     if (e.src === this.pid) {
       const d = s.data.get(e.seq);
-      if (d !== undefined) {
-        this.inFlight -= d.size;
-        this.flow.onOrdered(d.size);
-      }
+      if (d !== undefined) this.sendQueue.ordered(d.size);
     }
   }
 
@@ -741,7 +726,7 @@ export class RmpMember implements Core {
     for (const e of this.log.release(upTo)) {
       if (e.kind !== 'data') continue;
       const d = this.stream(e.src).release(e.seq);
-      if (d !== undefined && e.src === this.pid) this.unstableOwnBytes -= d.size;
+      if (d !== undefined && e.src === this.pid) this.sendQueue.released(d.size);
     }
   }
 
@@ -871,45 +856,13 @@ export class RmpMember implements Core {
   // ===================================================================== NACKs (spec §5.5)
 
   private missingSomething(): boolean {
-    if (!this.participating()) return false;
-    if (this.haveTo < Math.max(this.log.maxTs, this.log.hintTs)) return true;
-    for (const s of this.sources.values()) if (s.maxSeen > Math.max(s.orderedTo, s.chainTo) && !this.log.removed.has(s.src) && this.sourceGap(s) !== null) return true;
-    return false;
-  }
-
-  private sourceGap(s: SourceStream): [number, number] | null {
-    let a = Math.max(s.orderedTo, s.chainTo, s.releasedTo) + 1;
-    while (a < s.maxSeen && s.data.has(a)) a++;
-    if (a >= s.maxSeen) return null;
-    let b = a;
-    while (b + 1 < s.maxSeen && !s.data.has(b + 1)) b++;
-    return [a, b];
+    return this.participating() && missingSomething(this.log, this.sources.values(), this.haveTo);
   }
 
   private nackRoundNow(): void {
     if (!this.missingSomething()) return;
     this.nackRound++;
-    const toHolder: NackWant[] = [];
-    const bySource = new Map<Pid, NackWant[]>();
-    const top = Math.min(Math.max(this.log.maxTs, this.log.hintTs), this.haveTo + NACK_SCAN_TS_MAX);
-    let gapFrom = -1;
-    for (let ts = this.haveTo + 1; ts <= top + 1 && toHolder.length < NACK_WANTS_MAX; ts++) {
-      const e = ts <= top ? this.log.entries.get(ts) : undefined;
-      if (e === undefined && ts <= top) {
-        if (gapFrom < 0) gapFrom = ts;
-        continue;
-      }
-      if (gapFrom >= 0) {
-        toHolder.push({ kind: NackKind.order, a: 0, b: gapFrom, c: ts - 1 });
-        gapFrom = -1;
-      }
-      if (e?.kind === 'data' && !this.stream(e.src).has(e.seq)) toHolder.push({ kind: NackKind.data, a: e.src, b: e.seq, c: e.seq });
-    }
-    for (const s of this.sources.values()) {
-      if (this.log.removed.has(s.src)) continue;
-      const gap = this.sourceGap(s);
-      if (gap !== null) bySource.set(s.src, [{ kind: NackKind.data, a: s.src, b: gap[0], c: gap[1] }]);
-    }
+    const { toHolder, bySource } = planNacks(this.log, this.sources, this.haveTo);
     const multicast = this.nackRound % NACK_MULTICAST_EVERY === 0;
     if (toHolder.length > 0) this.sendNack(multicast ? null : this.likelyHolder(), toHolder);
     for (const [src, wants] of bySource) this.sendNack(multicast ? null : src, wants);
@@ -937,7 +890,7 @@ export class RmpMember implements Core {
       if (w.kind === NackKind.data) {
         const s = this.sources.get(w.a);
         if (s === undefined) continue;
-        for (let seq = w.b; seq <= w.c && seq - w.b < MESSAGES_PER_PACKET_MAX; seq++) {
+        for (let seq = w.b; seq <= w.c && seq - w.b < RETRANS_PER_WANT_MAX; seq++) {
           const d = s.data.get(seq);
           if (d === undefined || this.now - d.lastRetransUs < suppress) continue;
           d.lastRetransUs = this.now;
@@ -955,7 +908,7 @@ export class RmpMember implements Core {
         }
       }
     }
-    if (ownLoss) this.flow.onLoss();
+    if (ownLoss) this.sendQueue.lost();
   }
 
   // ===================================================================== membership (spec §8.1–8.2)
@@ -1098,7 +1051,7 @@ export class RmpMember implements Core {
       const s = this.stream(e.src);
       if (e.seq <= s.releasedTo) continue;
       s.unorder(e.seq);
-      if (e.src === this.pid) this.inFlight += s.data.get(e.seq)?.size ?? 0;
+      if (e.src === this.pid) this.sendQueue.unordered(s.data.get(e.seq)?.size ?? 0);
     }
     // A removed source's packets that no survivor ordered are dropped, once we know every
     // entry up to syncTs (one of them may still order such a packet) (D14).
@@ -1128,48 +1081,19 @@ export class RmpMember implements Core {
   }
 
   private pump(): void {
-    while (this.queue.length > 0) {
-      const head = this.queue[0]!;
-      if (head.qos === Qos.unreliable) {
-        this.queue.shift();
-        this.sendUnreliable(head);
-        continue;
-      }
-      if (this.unstableOwnBytes >= this.config.retransBufferMaxBytes) return;
-      // The packet-size rule (Figure 1) over the run of queued messages of one class.
-      let offered = 0;
-      let n = 0;
-      for (const m of this.queue) {
-        if (m.qos !== head.qos || m.k !== head.k || m.handler !== head.handler || m.control !== DataControl.none || head.control !== DataControl.none) break;
-        if (n === MESSAGES_PER_PACKET_MAX || offered + m.payload.length > MAX_PACKET_BYTES) break;
-        offered += m.payload.length;
-        n++;
-      }
-      const size = this.flow.nextPacketSize(Math.max(offered, 1), this.inFlight);
-      if (size === WAIT) return;
-      const take: Queued[] = [this.queue.shift()!];
-      let bytes = head.payload.length;
-      while (take.length < Math.max(n, 1) && bytes + this.queue[0]!.payload.length <= size) {
-        const m = this.queue.shift()!;
-        bytes += m.payload.length;
-        take.push(m);
-      }
-      if (bytes > size && this.inFlight > 0) {
-        this.queue.unshift(...take); // a message larger than the window's share waits for an empty window
-        return;
-      }
-      this.sendData(take);
+    for (let take = this.sendQueue.next(); take !== null; take = this.sendQueue.next()) {
+      if (take[0]!.qos === Qos.unreliable) this.sendUnreliable(take[0]!);
+      else this.sendData(take);
     }
   }
 
   private sendData(take: readonly Queued[]): void {
     const h = take[0]!;
     const seq = ++this.nextSeq;
-    const p: DataPacket = { type: 'data', ...this.header(), seq, qos: h.qos, k: h.k, handler: h.handler, control: h.control as 0 | 1 | 2, messages: take.map((m) => m.payload) };
+    const p: DataPacket = { type: 'data', ...this.header(), seq, qos: h.qos, k: h.k, handler: h.handler, control: h.control, messages: take.map((m) => m.payload) };
     const bytes = this.mcast(p);
     const size = take.reduce((n, m) => n + m.payload.length, 0);
-    this.inFlight += size;
-    this.unstableOwnBytes += size;
+    this.sendQueue.sent(size);
     this.out(OUT.sent, { pid: this.pid, id: packetId(this.pid, seq), qos: h.qos, k: h.k, handler: h.handler, bytes: size });
     this.store(this.stream(this.pid), p, bytes);
   }
@@ -1192,14 +1116,14 @@ export class RmpMember implements Core {
       resent = true;
       this.fx.push({ kind: 'send', to: MULTICAST_NODE, bytes: d.bytes });
     }
-    if (resent) this.flow.onLoss();
+    if (resent) this.sendQueue.lost();
     if (own.orderedTo < this.nextSeq) this.arm('data-retry', this.config.timers.dataRetryUs);
   }
 
   private reportBuffers(): void {
     let data = 0;
     for (const s of this.sources.values()) data += s.data.size;
-    const r: BuffersRecord = { pid: this.pid, data, acks: this.log.storedAcks, queued: this.queue.length, unstableBytes: this.unstableOwnBytes };
+    const r: BuffersRecord = { pid: this.pid, data, acks: this.log.storedAcks, queued: this.sendQueue.length, unstableBytes: this.sendQueue.unstableBytes };
     const key = `${data}/${r.acks}/${r.queued}/${r.unstableBytes}`;
     if (key === this.lastBuffers) return;
     this.lastBuffers = key;
@@ -1208,12 +1132,12 @@ export class RmpMember implements Core {
 
   /** Application messages waiting for flow control (hosts keep a saturating sender topped up by it). */
   get queuedMessages(): number {
-    return this.queue.length;
+    return this.sendQueue.length;
   }
 
   /** Current flow-control window, bytes. */
   get window(): number {
-    return this.flow.window;
+    return this.sendQueue.window;
   }
 
   /** For hosts and tests: the current ordering view, or null while not a member. */
