@@ -26,6 +26,8 @@ import { foundingView, makeView, successor, type View } from './view.js';
 /** The `send` destination meaning "the group's multicast address". */
 export const MULTICAST_NODE: NodeId = -1;
 
+/** The largest timestamp on the wire (u32): an open-ended order NACK asks up to it. */
+const TS_MAX = 0xffff_ffff;
 /** Packets re-sent for one NACKed range: a forged or stale huge range costs bounded work. */
 const RETRANS_PER_WANT_MAX = 256;
 /** Every n-th NACK round is multicast instead of unicast: the likely holder may be gone (D5). */
@@ -113,6 +115,9 @@ export class RmpMember implements Core {
   private removedPurged = true;
   private commitTracking: { bytes: Uint8Array; waiting: Set<Pid>; retries: number; view: string } | null = null;
   private nackRound = 0;
+  private lastCatchUpUs = -Infinity;
+  /** When we last sent a lagging member the ACKs it missed (see onAck). */
+  private helpedAt = new Map<Pid, number>();
   private arrivals = 0;
   private lastBuffers = '';
   private joinNonce = 0;
@@ -189,6 +194,7 @@ export class RmpMember implements Core {
     this.lastProgressUs = this.now;
     this.pendingJoins = new Map();
     this.joinAcks = new Map();
+    this.helpedAt = new Map();
     this.leaveRequested = false;
     this.locks = new HandlerLocks();
     this.replies = new ReplyCache();
@@ -520,6 +526,12 @@ export class RmpMember implements Core {
     // Token evidence counts only in our chain: our view, or the change ACK that made it.
     const intoOurView = current || (p.change !== undefined && this.orderView.epoch === p.change.epoch && this.orderView.creator === p.change.creator);
     if (intoOurView) this.progress(p.pass - 1);
+    // A fellow member still sending an ACK of a view that has ended missed what came next
+    // (it would otherwise retry until it suspects its successor): send it the later ACKs.
+    else if (this.orderView.list.includes(p.sender) && this.now - (this.helpedAt.get(p.sender) ?? -Infinity) >= this.config.timers.tokenPassRetryUs) {
+      this.helpedAt.set(p.sender, this.now); // once per retry interval: a network duplicate costs one round
+      this.answerOrderWant(end + 1, TS_MAX);
+    }
     // The next site accepts once (spec §5.3); a change ACK passes the token into the view it makes.
     if (p.next === this.pid && intoOurView && p.pass > Math.max(this.token.acceptedPass, this.lastAcceptedPass) && this.isMember()) this.tryAcceptToken(p.pass, end);
     this.advanceHave();
@@ -875,6 +887,13 @@ export class RmpMember implements Core {
     return candidates.length === 0 ? null : candidates[Math.floor(this.nackRound / NACK_MULTICAST_EVERY) % candidates.length]!;
   }
 
+  /** Ask `holder` for every ACK above what we hold (an open-ended order NACK), at most once per NACK interval. */
+  private catchUpFrom(holder: Pid): void {
+    if (this.now - this.lastCatchUpUs < this.config.timers.nackIntervalUs) return;
+    this.lastCatchUpUs = this.now;
+    this.sendNack(holder, [{ kind: NackKind.order, a: 0, b: this.haveTo + 1, c: TS_MAX }]);
+  }
+
   private sendNack(to: Pid | null, wants: NackWant[]): void {
     this.stats.nacksSent++;
     const p: RmpPacket = { type: 'nack', ...this.header(), wants: wants.slice(0, NACK_WANTS_MAX) };
@@ -901,14 +920,19 @@ export class RmpMember implements Core {
           } else this.retransmit(d.bytes);
         }
       } else if (this.log !== undefined) {
-        for (const a of this.log.acksCovering(w.b, w.c)) {
-          if (this.now - a.lastRetransUs < suppress) continue;
-          a.lastRetransUs = this.now;
-          this.retransmit(a.bytes);
-        }
+        this.answerOrderWant(w.b, w.c);
       }
     }
     if (ownLoss) this.sendQueue.lost();
+  }
+
+  /** Re-send the stored ACKs that ordered timestamps in [from, to] (damped per ACK). */
+  private answerOrderWant(from: number, to: number): void {
+    for (const a of this.log.acksCovering(from, to)) {
+      if (this.now - a.lastRetransUs < this.config.timers.retransSuppressUs) continue;
+      a.lastRetransUs = this.now;
+      this.retransmit(a.bytes);
+    }
   }
 
   // ===================================================================== membership (spec §8.1–8.2)
@@ -955,7 +979,12 @@ export class RmpMember implements Core {
   }
 
   private onRecoveryStart(p: PacketOf<'recoveryStart'>): void {
-    if (!this.sameView(p)) return;
+    if (!this.sameView(p)) {
+      // A fellow member reforms a newer view: we missed the change into it. Fetch the ACKs we
+      // lack from the originator, so that its repeated START finds us in that view (D12).
+      if (this.isMember() && p.viewEpoch > this.orderView.epoch && this.orderView.list.includes(p.sender)) this.catchUpFrom(p.sender);
+      return;
+    }
     const r = this.recovery;
     if (r !== null) {
       const c = cmpAttempt(p.attempt, p.sender, r.attempt, r.originator);
