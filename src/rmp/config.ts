@@ -43,7 +43,7 @@ export interface RmpTimers {
  * that sweeps explore timeouts racing real traffic without simulating seconds of idle time.
  */
 export const SIM_TIMERS: RmpTimers = {
-  tokenIdleUs: 2_000,
+  tokenIdleUs: 5_000,
   tokenUnstableHoldUs: 300,
   tokenPassRetryUs: 2_000,
   tokenPassRetries: 10,

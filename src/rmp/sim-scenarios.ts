@@ -14,7 +14,7 @@ import { parseQos, Qos, QOS_NAMES, type QosLevel } from './qos.js';
 import { rmpCluster, type Cluster, type MemberFactory, defaultMember } from './sim-cluster.js';
 
 /** A run ends this long after its last traffic and heal: reformation, rejoin and a few idle rotations fit. */
-const SETTLE_US = 400_000;
+const SETTLE_US = 300_000;
 /** Payload sizes drawn per message: control-sized to about half an Ethernet frame (the simulator digests every byte it carries). */
 const PAYLOAD_MIN_BYTES = 16;
 const PAYLOAD_MAX_BYTES = 800;
