@@ -9,4 +9,5 @@ export const benches: Bench[] = [
   wireBench,
   cryptoBench,
   transportBench,
+  (await import('./rmp.js')).rmpBench,
 ];

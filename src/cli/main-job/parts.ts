@@ -4,4 +4,4 @@ import { nativeSelfCheck } from './native-selfcheck.js';
 import { ramcastPart } from './ramcast.js';
 import { thresholdSigningPart } from './threshold-signing.js';
 
-export const mainJobParts: MainJobPart[] = [nativeSelfCheck, thresholdSigningPart, ramcastPart];
+export const mainJobParts: MainJobPart[] = [nativeSelfCheck, thresholdSigningPart, ramcastPart, (await import('./rmp.js')).rmpPart];

@@ -1,0 +1,34 @@
+// Deliberately broken RMP members for the checker tests: each removes one rule the spec §12
+// properties depend on, and the sweep over its scenario must report the matching violation.
+// Exported as scenarios so a failing seed replays with
+//   castellan sim --module dist/test/rmp/weakened-variants.js --replay SEED NAME
+import type { Scenario } from '../../src/sim/scenario.js';
+import { RmpMember } from '../../src/rmp/member.js';
+import type { DataPacket } from '../../src/rmp/packets.js';
+import { Qos } from '../../src/rmp/qos.js';
+import { lossyLanScenario, trafficSetup, type TrafficParams } from '../../src/rmp/sim-scenarios.js';
+import type { MemberFactory } from '../../src/rmp/sim-cluster.js';
+
+/** Accepts the token without holding everything ordered so far (breaks spec §5.3). */
+class EagerTokenMember extends RmpMember {
+  protected override holdsEverythingUpTo(): boolean {
+    return true;
+  }
+}
+
+/** Delivers safe, majority and K-resilient packets as soon as their turn comes (breaks §6). */
+class ImpatientMember extends RmpMember {
+  protected override deliverableNow(ts: number, p: DataPacket): boolean {
+    return p.qos >= Qos.kResilient ? true : super.deliverableNow(ts, p);
+  }
+}
+
+function variant(name: string, description: string, make: MemberFactory, params: Partial<TrafficParams>): Scenario<TrafficParams> {
+  const p = { ...lossyLanScenario.params, ...params };
+  return { name, description, params: p, build: (rng, q) => trafficSetup(rng, q, make) };
+}
+
+export const eagerTokenScenario = variant('rmp-weak-eager-token', 'BROKEN: the token is accepted without holding everything ordered', (n, i, c) => new EagerTokenMember(n, i, c), { loss: 0.15 });
+export const impatientScenario = variant('rmp-weak-impatient', 'BROKEN: K-resilient, majority and safe packets are delivered without waiting for holders', (n, i, c) => new ImpatientMember(n, i, c), { qos: 'safe', loss: 0.15 });
+
+export const scenarios = [eagerTokenScenario, impatientScenario] as unknown as Scenario[];
