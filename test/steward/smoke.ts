@@ -1,0 +1,12 @@
+import { Simulator } from '../../src/sim/simulator.js';
+import { clusterSetup } from '../../src/steward/cluster.js';
+import { stewardProperties } from '../../src/steward/properties.js';
+import { OUT } from '../../src/steward/outputs.js';
+const t = { sites: 3, f: 1, clientsPerSite: 1 };
+const setup = clusterSetup({ topology: t, wan: { latency: { kind: 'fixed', us: 20000 } }, wanOneWayUs: 20000, updatesPerClient: 3, opBytes: 200 }, { limitUs: 20_000_000, properties: stewardProperties(t, { liveness: true }) });
+const r = new Simulator(setup, { seed: 1 }).run();
+const counts: Record<string, number> = {};
+for (const o of r.trace.outputs) counts[o.name!] = (counts[o.name!] ?? 0) + 1;
+console.log(r.ended, r.steps, r.endUs, r.violation, counts);
+for (const o of r.trace.outputs) if (o.name === OUT.accepted) console.log(o.node, JSON.stringify(o.data));
+for (const o of r.trace.outputs) if (o.name === OUT.view && o.node < 12) console.log(o.t, o.node, JSON.stringify(o.data));
