@@ -56,7 +56,7 @@ export function clusterSetup(o: ClusterOptions, extra: Partial<SimSetup> & { lim
   const t = o.topology;
   const sites = new Map<NodeId, { site: number; party: number }>();
   for (let node = 0; node < serverCount(t); node++) sites.set(node, { site: siteOf(t, node), party: serverIdOf(t, node) + 1 });
-  const retryUs = 4 * defaultK(o.wanOneWayUs, t.f) / ((t.f + 2) * (t.f + 3));
+  const retryUs = 2 * defaultK(o.wanOneWayUs, t.f) / ((t.f + 2) * (t.f + 3));
   const nodes = Array.from({ length: nodeCount(t) }, (_, node) => (_n: NodeId, _inc: number): Core => {
     const core: Core =
       node < serverCount(t)

@@ -13,8 +13,13 @@ type Done = (ok: boolean, bytes: Uint8Array) => void;
 /** Verified-envelope digests remembered; old halves are dropped past this (a few windows' worth). */
 export const VERIFIED_CACHE_MAX = 8192;
 
+const digests = new WeakMap<Uint8Array, Uint8Array>();
+
+/** SHA-256, memoised per array: the same envelope is digested by several protocol steps. */
 export function sha256(bytes: Uint8Array): Uint8Array {
-  return createHash('sha256').update(bytes).digest();
+  let d = digests.get(bytes);
+  if (!d) digests.set(bytes, (d = createHash('sha256').update(bytes).digest()));
+  return d;
 }
 
 export const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -46,9 +51,11 @@ export class CryptoPort {
     this.ask('sign', message, (_ok, b) => done(b));
   }
 
-  /** RSA signature of node `signer`. */
-  verify(signer: number, message: Uint8Array, sig: Uint8Array, done: (ok: boolean) => void): void {
-    this.cached(`r${signer}`, message, sig, done, (d) => this.ask('verify', encodeFields([u32(signer), message, sig]), (ok) => d(ok)));
+  /** RSA signature of node `signer`; `remember` for envelopes that will come again (embedded updates). */
+  verify(signer: number, message: Uint8Array, sig: Uint8Array, done: (ok: boolean) => void, remember = false): void {
+    const check = (d: (ok: boolean) => void) => this.ask('verify', encodeFields([u32(signer), message, sig]), (ok) => d(ok));
+    if (remember) this.cached(`r${signer}`, message, sig, done, check);
+    else check(done);
   }
 
   /** Threshold signature of `site`. */

@@ -73,6 +73,10 @@ interface PooledUpdate {
 }
 
 const TIMER = { local: 'local-t', global: 'global-t', recon: 'recon' } as const;
+/** Reconciliation periods an unanswered update of our own waits before a local request (twice that: a global one). */
+const RECON_POOL_STALL_PERIODS = 2;
+/** Longest gap between repeated reconciliation requests while stalled, in periods. */
+const RECON_BACKOFF_MAX_PERIODS = 32;
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
 const updateKey = (client: number, ts: number) => `${client}:${ts}`;
 
@@ -121,6 +125,7 @@ export class StewardServer implements Core {
   // ---- reconciliation (Figs 3.24, 3.25) ----
   private maxSeenSeq = 0;
   private aruAtLastRecon = -1;
+  private stalledPeriods = 0;
   private reconSession = 0;
   private readonly lastServed = new Map<string, TimeUs>();
   private readonly reconSessions = new Map<string, number>();
@@ -417,7 +422,11 @@ export class StewardServer implements Core {
       return;
     }
     const key = updateKey(u.client, u.ts);
-    if (this.pool.has(key)) return;
+    if (this.pool.has(key)) {
+      // A client's retry: the leader site's rep may be what failed, so tell all of the leader site (D10).
+      if (via === u.client && this.amRep && !this.inLeaderSite) this.forwardPool(true);
+      return;
+    }
     const env = o.raw;
     this.port.verify(u.client, o.bodyBytes, o.sig, (ok) => {
       if (!ok) return this.countDrop('bad-client-signature');
@@ -428,7 +437,7 @@ export class StewardServer implements Core {
       if (this.amRep && !this.inLeaderSite) this.send(this.siteRep(this.leaderSite), env);
       this.armTimers();
       this.tryPropose();
-    });
+    }, true);
   }
 
   /** Fig. 3.6 Pre-Prepare / Prepare conflicts that need more than the slot. */
@@ -481,7 +490,7 @@ export class StewardServer implements Core {
       if (!ok) return this.countDrop('bad-client-signature');
       this.noteSeq(pp.seq);
       this.prePrepareWhenContiguous(sid, pp, env);
-    });
+    }, true);
   }
 
   /** Pipelined Pre-Prepares may overtake the PC of the seq before: wait for it rather than drop (D8). */
@@ -760,16 +769,26 @@ export class StewardServer implements Core {
     return this.inLeaderSite ? p.leaderLocalUs : p.nonLeaderLocalUs;
   }
 
-  /** D6: a server suspects only while it holds an update it has not executed. */
+  /**
+   * D6: a server suspects its leaders only while it holds an update it has not executed, or
+   * (global timer only) while another site has asked for a newer global view: that site holds
+   * such an update and cannot make progress in ours.
+   */
+  private wantsGlobalProgress(): boolean {
+    if (this.pool.size > 0) return true;
+    for (const v of this.latestGlobalVC.values()) if (v.gv > this.gv) return true;
+    return false;
+  }
+
   private armTimers(): void {
+    if (!this.timersRunning.global && this.gpv === this.gv && this.wantsGlobalProgress()) {
+      this.timersRunning.global = true;
+      this.port.out.push({ kind: 'set-timer', timer: TIMER.global, afterUs: this.plan().globalUs });
+    }
     if (this.pool.size === 0) return;
     if (!this.timersRunning.local && this.lpv === this.lv) {
       this.timersRunning.local = true;
       this.port.out.push({ kind: 'set-timer', timer: TIMER.local, afterUs: this.localTimeoutUs() });
-    }
-    if (!this.timersRunning.global && this.gpv === this.gv) {
-      this.timersRunning.global = true;
-      this.port.out.push({ kind: 'set-timer', timer: TIMER.global, afterUs: this.plan().globalUs });
     }
   }
 
@@ -798,7 +817,7 @@ export class StewardServer implements Core {
     }
     if (name === TIMER.global) {
       this.timersRunning.global = false;
-      if (this.pool.size === 0) return;
+      if (!this.wantsGlobalProgress()) return;
       // Fig. 3.15: move to gv+1 with the timer stopped, sign Global_VC(gv+1).
       this.gv++;
       this.globallyConstrained = false;
@@ -818,6 +837,7 @@ export class StewardServer implements Core {
     if (old && old.lv >= lv) return;
     this.latestNewRep.set(site, { lv, env });
     if (fromOutside) this.sendSite(env);
+    if (site === this.leaderSite && site !== this.site) this.forwardPool();
     if (site !== this.site || lv <= this.lpv) return;
     this.lpv = lv;
     if (lv > this.lv) {
@@ -830,11 +850,22 @@ export class StewardServer implements Core {
     this.timersRunning.local = false;
     this.armTimers();
     this.emitView();
+    this.forwardPool(true);
     if (this.amRep && this.inLeaderSite) {
       this.startCollection(SCOPE.local, this.pendingProposalAru);
       if (!this.globallyConstrained) this.startCollection(SCOPE.global, this.globalAru);
       else if (this.lastCGC) this.sendSite(this.lastCGC);
     }
+  }
+
+  /**
+   * D10: a non-leader rep hands its pending updates to the leader site's rep whenever either
+   * of them changed (Fig. 3.7 F forwards only on first receipt, which a replaced rep would lose).
+   */
+  private forwardPool(toWholeSite = false): void {
+    if (!this.amRep || this.inLeaderSite) return;
+    const targets = toWholeSite ? Array.from({ length: this.n }, (_, i) => serverNode(this.t, this.leaderSite, i)) : [this.siteRep(this.leaderSite)];
+    for (const p of this.pool.values()) for (const to of targets) this.send(to, p.env);
   }
 
   private onGlobalVC(site: number, gv: number, env: Uint8Array, fromOutside: boolean): void {
@@ -845,7 +876,7 @@ export class StewardServer implements Core {
     // Global_preinstalled_view: the largest g with a majority of sites at ≥ g.
     const views = [...this.latestGlobalVC.values()].map((v) => v.gv).sort((a, b) => b - a);
     const g = views[siteMajority(this.t) - 1] ?? 0;
-    if (g <= this.gpv) return;
+    if (g <= this.gpv) return this.armTimers();
     const proof = [...this.latestGlobalVC.values()].filter((v) => v.gv >= g).map((v) => v.env);
     this.preinstallGlobal(g, proof);
   }
@@ -871,6 +902,7 @@ export class StewardServer implements Core {
     this.timersRunning.local = false; // the local timeout depends on gv and on being the leader site
     this.armTimers();
     this.emitView();
+    this.forwardPool();
     if (this.amRep && this.inLeaderSite) this.startCollection(SCOPE.global, this.globalAru);
   }
 
@@ -1249,26 +1281,40 @@ export class StewardServer implements Core {
   // Reconciliation (§3.4.5, Figs 3.24, 3.25) and the rep's re-sends (D9)
   // ======================================================================
 
+  /** Evidence of missing GOUs, or an update of ours still waiting (peers may have ordered it: D9). */
   private behind(): boolean {
-    return this.maxSeenSeq > this.globalAru;
+    return this.maxSeenSeq > this.globalAru || this.pool.size > 0;
   }
 
   private onReconTimer(): void {
     this.port.out.push({ kind: 'set-timer', timer: TIMER.recon, afterUs: this.o.reconPeriodUs });
     this.resendUnordered();
-    if (!this.behind()) {
+    // While our site waits for a global view to be preinstalled, its Global_VC may have been lost
+    // on the way (RELIABLE-SEND tolerates faulty servers, not lossy links): send it again (D9).
+    const ownVC = this.latestGlobalVC.get(this.site);
+    if (this.gv > this.gpv && ownVC && ownVC.gv === this.gv) this.reliable.onReliable(ownVC.env);
+    if (!this.behind() || this.globalAru !== this.aruAtLastRecon) {
       this.aruAtLastRecon = this.globalAru;
-      return;
-    }
+      this.stalledPeriods = 0;
+      if (!this.behind()) return;
+    } else this.stalledPeriods++;
+    // D9: with evidence of missing GOUs ask the site at once and the other sites after a stalled
+    // period; with only an unanswered update of our own, ask later and more rarely.
+    const evidence = this.maxSeenSeq > this.globalAru;
+    // Repeated requests back off (periods 1, 2, 4, 8, … then every RECON_BACKOFF_MAX): a cut-off site
+    // must not spend its CPU threshold-signing requests nobody can answer.
+    const k = this.stalledPeriods;
+    const due = (from: number) => k >= from && ((k & (k - 1)) === 0 || k % RECON_BACKOFF_MAX_PERIODS === 0);
+    const local = evidence ? due(0) || k === 0 : due(RECON_POOL_STALL_PERIODS);
+    const global = evidence ? due(1) : due(2 * RECON_POOL_STALL_PERIODS);
+    if (!local && !global) return;
     this.reconSession++;
-    // Local first (wide-area bandwidth is scarce); if a whole period brought nothing, ask the other sites.
-    this.sendLocal({ type: 'localReconRequest', session: this.reconSession, aru: this.globalAru });
-    if (this.aruAtLastRecon === this.globalAru) {
+    if (local) this.sendLocal({ type: 'localReconRequest', session: this.reconSession, aru: this.globalAru });
+    if (global) {
       const req: Msg<'globalReconRequest'> = { type: 'globalReconRequest', session: this.reconSession, aru: this.globalAru };
       this.sendLocal(req);
       this.onGlobalReconRequest(this.myId, req);
     }
-    this.aruAtLastRecon = this.globalAru;
   }
 
   /** Rep-only re-sends of this site's unordered wide-area messages (lossy links: D9). */
@@ -1313,7 +1359,7 @@ export class StewardServer implements Core {
     if (this.globalReconSigned.size > this.n * 64) this.globalReconSigned = new Set();
     this.globalReconSigned.add(key);
     const body: WireMessage = { type: 'globalRecon', site: this.site, server: sid, session: r.session, aru: r.aru };
-    if (sid !== this.myId) return void this.tsign.sign(encode(body), () => {});
+    if (sid !== this.myId) return this.tsign.contribute(encode(body));
     this.siteSign(body, (gr) => {
       for (let s = 0; s < this.t.sites; s++) if (s !== this.site) this.send(serverNode(this.t, s, this.myId), gr);
     });

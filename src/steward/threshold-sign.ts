@@ -56,6 +56,14 @@ export class ThresholdSign {
     this.tryCombine(inst);
   }
 
+  /**
+   * Contribute our partial to data that another server will combine (a GLOBAL_RECON request):
+   * the partial is sent, no combine is attempted here.
+   */
+  contribute(data: Uint8Array): void {
+    this.ctx.port.partial(data, (partial) => this.ctx.sendLocalAll({ type: 'partialSig', data: sha256(data), partial }));
+  }
+
   /** A verified Partial_Sig from server `from` of this site. */
   onPartial(from: number, dataDigest: Uint8Array, partial: Uint8Array): void {
     if (this.ctx.corrupted.has(from)) return;
