@@ -25,6 +25,12 @@ export interface StewardClientOptions {
   startUs?: TimeUs;
   /** Re-send to every server of the site when no answer came by then. */
   retryUs: TimeUs;
+  /** Whom the client may talk to; default: the servers of its own site (§3.2). */
+  servers?: NodeId[];
+  /** Where an update goes first; default: one server of its site chosen by client id. */
+  firstServer?: NodeId;
+  /** Matching replies needed; default f+1 (D7). */
+  quorum?: number;
 }
 
 const TIMER_RETRY = 'retry';
@@ -32,7 +38,8 @@ const TIMER_START = 'start';
 
 export class StewardClient implements Core {
   readonly port = new CryptoPort();
-  private readonly site: number;
+  private readonly targets: NodeId[];
+  private readonly quorum: number;
   private ts = 0;
   private current: { kind: 'update' | 'query'; env: Uint8Array; sentUs: TimeUs; votes: Map<string, Set<NodeId>> } | null = null;
   private sent = 0;
@@ -43,7 +50,9 @@ export class StewardClient implements Core {
   readonly accepted: Array<{ ts: number; seq: number; latencyUs: number }> = [];
 
   constructor(readonly o: StewardClientOptions) {
-    this.site = siteOf(o.topology, o.node);
+    const site = siteOf(o.topology, o.node);
+    this.targets = o.servers ?? Array.from({ length: serversPerSite(o.topology) }, (_, i) => serverNode(o.topology, site, i));
+    this.quorum = o.quorum ?? o.topology.f + 1;
   }
 
   handle(nowUs: TimeUs, event: CoreEvent): CoreEffect[] {
@@ -72,9 +81,6 @@ export class StewardClient implements Core {
     return this.port.drain();
   }
 
-  private servers(): NodeId[] {
-    return Array.from({ length: serversPerSite(this.o.topology) }, (_, i) => serverNode(this.o.topology, this.site, i));
-  }
 
   private next(): void {
     let op: Uint8Array | undefined = this.queue.shift();
@@ -97,20 +103,20 @@ export class StewardClient implements Core {
       const env = encode({ type: 'signed', from: this.o.node, body, sig });
       this.current = { kind, env, sentUs, votes: new Map() };
       if (kind === 'update') this.port.out.push({ kind: 'output', name: OUT.submit, data: { client: this.o.node, ts, digest: hex(sha256(env)) } });
-      const targets = kind === 'query' ? this.servers() : [this.servers()[this.o.node % this.servers().length]!];
+      const targets = kind === 'query' ? this.targets : [this.o.firstServer ?? this.targets[this.o.node % this.targets.length]!];
       for (const to of targets) this.port.out.push({ kind: 'send', to, bytes: env });
       this.port.out.push({ kind: 'set-timer', timer: TIMER_RETRY, afterUs: this.o.retryUs });
     });
   }
 
   private retry(): void {
-    for (const to of this.servers()) this.port.out.push({ kind: 'send', to, bytes: this.current!.env });
+    for (const to of this.targets) this.port.out.push({ kind: 'send', to, bytes: this.current!.env });
     this.port.out.push({ kind: 'set-timer', timer: TIMER_RETRY, afterUs: this.o.retryUs });
   }
 
   private onReply(from: NodeId, bytes: Uint8Array): void {
     const cur = this.current;
-    if (!cur || siteOf(this.o.topology, from) !== this.site || !this.servers().includes(from)) return;
+    if (!cur || !this.targets.includes(from)) return;
     let o;
     try {
       o = openSigned(bytes);
@@ -129,7 +135,7 @@ export class StewardClient implements Core {
         let voters = cur.votes.get(key);
         if (!voters) cur.votes.set(key, (voters = new Set()));
         voters.add(from);
-        if (voters.size < this.o.topology.f + 1) return;
+        if (voters.size < this.quorum) return;
         const seq = b.type === 'reply' ? b.seq : b.aru;
         const latencyUs = this.now - cur.sentUs;
         this.current = null;

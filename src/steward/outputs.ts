@@ -25,7 +25,10 @@ export const OUT = {
 
 export interface ExecuteRecord {
   seq: number;
+  /** The view the update was ordered in. */
   gv: number;
+  /** The executing server's local view at the time. */
+  lv: number;
   client: number;
   ts: number;
   /** Digest of the client's signed Update envelope, hex. */

@@ -718,7 +718,7 @@ export class StewardServer implements Core {
     }
     this.globalAru = seq;
     this.pool.delete(updateKey(client, ts));
-    const rec: ExecuteRecord = { seq, gv: gou.gv, client, ts, digest: hex(gou.digest), noop, state: hex(this.appState).slice(0, 16) };
+    const rec: ExecuteRecord = { seq, gv: gou.gv, lv: this.lv, client, ts, digest: hex(gou.digest), noop, state: hex(this.appState).slice(0, 16) };
     this.emit(OUT.execute, rec as unknown as Record<string, number | string | boolean>);
     // Keep the slot's GOU for reconciliation; everything else about seq is history.
     g.proposal = undefined;
@@ -1296,17 +1296,17 @@ export class StewardServer implements Core {
     if (!this.behind() || this.globalAru !== this.aruAtLastRecon) {
       this.aruAtLastRecon = this.globalAru;
       this.stalledPeriods = 0;
-      if (!this.behind()) return;
-    } else this.stalledPeriods++;
-    // D9: with evidence of missing GOUs ask the site at once and the other sites after a stalled
-    // period; with only an unanswered update of our own, ask later and more rarely.
-    const evidence = this.maxSeenSeq > this.globalAru;
-    // Repeated requests back off (periods 1, 2, 4, 8, … then every RECON_BACKOFF_MAX): a cut-off site
-    // must not spend its CPU threshold-signing requests nobody can answer.
-    const k = this.stalledPeriods;
+      return;
+    }
+    // D9: a whole period without progress. With evidence of GOUs we lack, ask the site, and the
+    // other sites a period later; with only an unanswered update of our own, later still.
+    // Repeats back off (periods 1, 2, 4, 8, … then every RECON_BACKOFF_MAX_PERIODS) so a cut-off
+    // site does not spend its CPU threshold-signing requests nobody can answer.
+    const k = ++this.stalledPeriods;
     const due = (from: number) => k >= from && ((k & (k - 1)) === 0 || k % RECON_BACKOFF_MAX_PERIODS === 0);
-    const local = evidence ? due(0) || k === 0 : due(RECON_POOL_STALL_PERIODS);
-    const global = evidence ? due(1) : due(2 * RECON_POOL_STALL_PERIODS);
+    const evidence = this.maxSeenSeq > this.globalAru;
+    const local = due(evidence ? 1 : RECON_POOL_STALL_PERIODS);
+    const global = due(evidence ? 2 : 2 * RECON_POOL_STALL_PERIODS);
     if (!local && !global) return;
     this.reconSession++;
     if (local) this.sendLocal({ type: 'localReconRequest', session: this.reconSession, aru: this.globalAru });
