@@ -2,5 +2,6 @@
 import type { MainJobPart } from './part.js';
 import { nativeSelfCheck } from './native-selfcheck.js';
 import { ramcastPart } from './ramcast.js';
+import { stewardPart } from './steward.js';
 
-export const mainJobParts: MainJobPart[] = [nativeSelfCheck, ramcastPart];
+export const mainJobParts: MainJobPart[] = [nativeSelfCheck, ramcastPart, stewardPart];

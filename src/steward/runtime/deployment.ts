@@ -47,7 +47,7 @@ const keysFile = (node: number) => `keys-${node}.json`;
  * each site index's pair is generated once per machine and kept in the OS temp directory
  * (mode 0600), then dealt afresh for each deployment: like test/crypto/fixture.ts.
  */
-async function sitePrimes(site: number, bits: number): Promise<[Uint8Array, Uint8Array]> {
+export async function sitePrimes(site: number, bits: number): Promise<[Uint8Array, Uint8Array]> {
   const file = path.join(tmpdir(), `castellan-steward-primes-${bits}-${site}.json`);
   try {
     const [p, q] = JSON.parse(readFileSync(file, 'utf8')) as [string, string];
