@@ -6,10 +6,9 @@
 // yardstick for the benchmark, not a replication service. Clients are StewardClients talking
 // to all N servers (quorum f+1).
 import type { Core, CoreEffect, CoreEvent, NodeId, TimeUs } from '../sim/core.js';
-import { DecodeError } from '../wire/decode-error.js';
 import { AssignSequence, digestOf, type PrepareCertificate } from './assign-sequence.js';
 import { CryptoPort, hex, sha256 } from './crypto-port.js';
-import { openSigned, type Opened } from './envelopes.js';
+import { openSigned, tryOpenSigned, type Opened } from './envelopes.js';
 import { encode, type Msg, type WireMessage } from './messages.js';
 import { OUT, type ExecuteRecord } from './outputs.js';
 
@@ -66,13 +65,8 @@ export class FlatBftServer implements Core {
   }
 
   private receive(from: NodeId, bytes: Uint8Array): void {
-    let o: Opened<WireMessage>;
-    try {
-      o = openSigned(bytes);
-    } catch (e) {
-      if (e instanceof DecodeError) return;
-      throw e;
-    }
+    const o = tryOpenSigned(bytes);
+    if (!o) return;
     const b = o.body;
     if (b.type === 'update') return this.onUpdate(o as Opened<Msg<'update'>>);
     if (o.from >= this.o.n || o.from === this.o.node) return;

@@ -5,9 +5,8 @@
 // least one of them is correct, so the update was ordered at that seq with that result.
 // Read-only queries go to every server of the site and need f+1 matching (aru, result) (D5).
 import type { Core, CoreEffect, CoreEvent, NodeId, TimeUs } from '../sim/core.js';
-import { DecodeError } from '../wire/decode-error.js';
 import { CryptoPort, hex, sha256 } from './crypto-port.js';
-import { openSigned } from './envelopes.js';
+import { openSigned, tryOpenSigned } from './envelopes.js';
 import { encode, decode, type Msg } from './messages.js';
 import { OUT } from './outputs.js';
 import { serverNode, serversPerSite, siteOf, type StewardTopology } from './topology.js';
@@ -117,13 +116,8 @@ export class StewardClient implements Core {
   private onReply(from: NodeId, bytes: Uint8Array): void {
     const cur = this.current;
     if (!cur || !this.targets.includes(from)) return;
-    let o;
-    try {
-      o = openSigned(bytes);
-    } catch (e) {
-      if (e instanceof DecodeError) return;
-      throw e;
-    }
+    const o = tryOpenSigned(bytes);
+    if (!o) return;
     const b = o.body;
     if (o.from !== from) return;
     const mine = decode(openSigned(cur.env).bodyBytes) as Msg<'update'>;
@@ -140,7 +134,9 @@ export class StewardClient implements Core {
         const latencyUs = this.now - cur.sentUs;
         this.current = null;
         this.port.out.push({ kind: 'cancel-timer', timer: TIMER_RETRY });
-        this.port.out.push({ kind: 'output', name: cur.kind === 'update' ? OUT.accepted : OUT.queryAnswered, data: { client: this.o.node, ts: mine.ts, seq, latencyUs } });
+        const data = { client: this.o.node, ts: mine.ts, seq, latencyUs };
+        if (cur.kind === 'update') this.port.out.push({ kind: 'output', name: OUT.accepted, data });
+        else this.port.out.push({ kind: 'output', name: OUT.queryAnswered, data: { ...data, state: hex(b.result).slice(0, 16) } });
         if (cur.kind === 'update') this.accepted.push({ ts: mine.ts, seq, latencyUs });
         this.next();
       });

@@ -33,3 +33,13 @@ export function openSiteSigned(raw: Uint8Array): Opened<WireMessage> {
   if (e.type !== 'siteSigned') throw new DecodeError('ERR_WIRE_VALUE', `expected a site-signed envelope, got ${e.type}`, 1, 'steward');
   return { raw, from: -1, site: e.site, body: body(e.body), bodyBytes: e.body, sig: e.sig };
 }
+
+/** openSigned for untrusted input: null (not an exception) when the bytes are malformed. */
+export function tryOpenSigned(raw: Uint8Array): Opened<WireMessage> | null {
+  try {
+    return openSigned(raw);
+  } catch (e) {
+    if (e instanceof DecodeError) return null;
+    throw e;
+  }
+}

@@ -32,7 +32,7 @@ export function checkExecutionLogs(logs: Map<NodeId, ExecuteRecord[]>, submitted
 }
 
 /** Everything incremental in one pass over the records (one Property per invariant family). */
-export function stewardProperties(t: StewardTopology, opts: { liveness: boolean }): Property[] {
+export function stewardProperties(t: StewardTopology, opts: { liveness: boolean; answersPerClient?: number }): Property[] {
   const correct = (v: RunView, node: NodeId) => !v.byzantine(node);
   const submitted = new Set<string>();
   const execAt = new Map<number, { digest: string; node: NodeId }>();
@@ -120,8 +120,34 @@ export function stewardProperties(t: StewardTopology, opts: { liveness: boolean 
   };
 
   const props = [safety, agreement, viewsProp];
-  if (opts.liveness) props.push(livenessProperty(t));
+  if (opts.liveness) props.push(livenessProperty(t, opts.answersPerClient === undefined ? undefined : () => opts.answersPerClient!));
   return props;
+}
+
+/**
+ * D5 for read-only queries: an answer backed by f+1 matching replies is a state some correct
+ * server really was in after executing exactly `aru` updates (its execution record says so).
+ */
+export function queryProperty(): Property {
+  return {
+    name: 'steward.query-answers',
+    check(v: RunView) {
+      const states = new Map<number, Set<string>>([[0, new Set([''.padStart(16, '0')])]]);
+      for (const r of v.trace.outputs) {
+        if (r.name !== OUT.execute || v.byzantine(r.node)) continue;
+        const e = r.data as unknown as ExecuteRecord;
+        let s = states.get(e.seq);
+        if (!s) states.set(e.seq, (s = new Set()));
+        s.add(e.state);
+      }
+      for (const r of v.trace.outputs) {
+        if (r.name !== OUT.queryAnswered) continue;
+        const q = r.data as { seq: number; state: string };
+        if (!states.get(q.seq)?.has(q.state)) return `query answer of client ${r.node} (aru ${q.seq}, state ${q.state}) matches no correct server's state`;
+      }
+      return null;
+    },
+  };
 }
 
 /** L1, bounded (spec §10 L-tests, D15): by the end every live client has all its updates answered. */
@@ -132,14 +158,14 @@ export function livenessProperty(t: StewardTopology, expected?: (client: NodeId)
       const got = new Map<NodeId, number>();
       const submittedBy = new Map<NodeId, number>();
       for (const r of v.trace.outputs) {
-        if (r.name === OUT.accepted) got.set(r.node, (got.get(r.node) ?? 0) + 1);
+        if (r.name === OUT.accepted || r.name === OUT.queryAnswered) got.set(r.node, (got.get(r.node) ?? 0) + 1);
         if (r.name === OUT.submit) submittedBy.set(r.node, Math.max(submittedBy.get(r.node) ?? 0, (r.data as unknown as AcceptedRecord).ts));
       }
       for (let node = serversPerSite(t) * t.sites; node < v.nodeCount; node++) {
         if (!isClient(t, node) || v.faulty(node)) continue;
         const want = expected?.(node) ?? submittedBy.get(node) ?? 0;
         const have = got.get(node) ?? 0;
-        if (have < want) return `L1: client ${node} (site ${siteOf(t, node)}) got ${have} of ${want} updates answered by t=${v.nowUs} µs`;
+        if (have < want) return `L1: client ${node} (site ${siteOf(t, node)}) got ${have} of ${want} updates and queries answered by t=${v.nowUs} µs`;
       }
       return null;
     },

@@ -11,13 +11,15 @@ import type { ByzantineWrap, FaultSpec, SimSetup } from '../sim/setup.js';
 import { badPartials } from './byzantine-steward.js';
 import { clusterSetup, type ClusterOptions } from './cluster.js';
 import { OUT } from './outputs.js';
-import { stewardProperties } from './properties.js';
+import { queryProperty, stewardProperties } from './properties.js';
 import { clientNode, nodeCount, serverCount, serverNode, serversPerSite, type StewardTopology } from './topology.js';
 
 /** Virtual-time bound: a few doubled global timeouts after the last fault heals (L-tests, D15). */
 export const LIMIT_US = 120_000_000;
 /** The paper's update size (§3.5). */
 export const OP_BYTES = 200;
+/** Read-only queries each client sends after its updates (answered inside its site, D5). */
+export const QUERIES_PER_CLIENT = 1;
 
 type Behaviour = 'silent' | 'equivocate' | 'garbage' | 'replay' | 'bad-partials';
 export const BEHAVIOURS: Behaviour[] = ['silent', 'equivocate', 'garbage', 'replay', 'bad-partials'];
@@ -43,7 +45,7 @@ function allDone(t: StewardTopology, perClient: number): { counter: Property; st
   const counter: Property = {
     name: 'steward.progress-counter',
     onRecord: (r) => {
-      if (r.kind === 'output' && r.name === OUT.accepted) done++;
+      if (r.kind === 'output' && (r.name === OUT.accepted || r.name === OUT.queryAnswered)) done++;
       return null;
     },
   };
@@ -57,10 +59,11 @@ function allDone(t: StewardTopology, perClient: number): { counter: Property; st
 }
 
 function build(o: ClusterOptions, faults: FaultSpec[], extraProps: Property[] = [], liveness = true): SimSetup {
-  const { counter, stopWhen } = allDone(o.topology, o.updatesPerClient);
+  const answers = o.updatesPerClient + (o.queriesPerClient ?? 0);
+  const { counter, stopWhen } = allDone(o.topology, answers);
   return clusterSetup(o, {
     faults,
-    properties: [...stewardProperties(o.topology, { liveness }), ...extraProps, counter],
+    properties: [...stewardProperties(o.topology, { liveness, answersPerClient: answers }), queryProperty(), ...extraProps, counter],
     limitUs: LIMIT_US,
     stopWhen,
   });
@@ -79,6 +82,7 @@ function wanOptions(t: StewardTopology, rng: Rng, p: { updates: number; lossy: b
       reorderDelay: { kind: 'uniform', minUs: 0, maxUs: 20_000 },
     },
     updatesPerClient: p.updates,
+    queriesPerClient: QUERIES_PER_CLIENT,
     opBytes: OP_BYTES,
     startUs: () => rng.range(0, 20_000),
   };

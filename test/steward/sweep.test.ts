@@ -3,7 +3,7 @@
 // servers per site (silent, equivocating, garbage, replay, bad partial signatures), a mute
 // rep, the leader site partitioned away and partitions that heal. The deliberately broken
 // variant must be caught. Seeds run on two worker threads (2 cores). Bigger sweeps:
-// `castellan sim --sweep N steward-sweep`.
+// `castellan sim steward-sweep --seeds N`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
