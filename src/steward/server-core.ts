@@ -75,6 +75,9 @@ interface PooledUpdate {
 const TIMER = { local: 'local-t', global: 'global-t', recon: 'recon' } as const;
 /** Reconciliation periods an unanswered update of our own waits before a local request (twice that: a global one). */
 const RECON_POOL_STALL_PERIODS = 2;
+/** Periods between requests when nothing suggests this server is behind; every RECON_IDLE_GLOBAL_EVERY-th also asks other sites. */
+const RECON_IDLE_PERIODS = 8;
+const RECON_IDLE_GLOBAL_EVERY = 4;
 /** Longest gap between repeated reconciliation requests while stalled, in periods. */
 const RECON_BACKOFF_MAX_PERIODS = 32;
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
@@ -126,6 +129,7 @@ export class StewardServer implements Core {
   private maxSeenSeq = 0;
   private aruAtLastRecon = -1;
   private stalledPeriods = 0;
+  private quietPeriods = 0;
   private reconSession = 0;
   private readonly lastServed = new Map<string, TimeUs>();
   private readonly reconSessions = new Map<string, number>();
@@ -1296,7 +1300,11 @@ export class StewardServer implements Core {
     if (!this.behind() || this.globalAru !== this.aruAtLastRecon) {
       this.aruAtLastRecon = this.globalAru;
       this.stalledPeriods = 0;
-      return;
+      // Without any evidence, a server may still have missed the last GOUs (nothing follows
+      // them): every RECON_IDLE_PERIODS ask the site anyway, and rarely the other sites (D9).
+      if (++this.quietPeriods % RECON_IDLE_PERIODS !== 0) return;
+      const global = this.quietPeriods % (RECON_IDLE_PERIODS * RECON_IDLE_GLOBAL_EVERY) === 0;
+      return this.requestRecon(true, global);
     }
     // D9: a whole period without progress. With evidence of GOUs we lack, ask the site, and the
     // other sites a period later; with only an unanswered update of our own, later still.
@@ -1307,6 +1315,10 @@ export class StewardServer implements Core {
     const evidence = this.maxSeenSeq > this.globalAru;
     const local = due(evidence ? 1 : RECON_POOL_STALL_PERIODS);
     const global = due(evidence ? 2 : 2 * RECON_POOL_STALL_PERIODS);
+    this.requestRecon(local, global);
+  }
+
+  private requestRecon(local: boolean, global: boolean): void {
     if (!local && !global) return;
     this.reconSession++;
     if (local) this.sendLocal({ type: 'localReconRequest', session: this.reconSession, aru: this.globalAru });

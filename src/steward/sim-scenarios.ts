@@ -88,6 +88,12 @@ function wanOptions(t: StewardTopology, rng: Rng, p: { updates: number; lossy: b
   };
 }
 
+/** The fixed scenarios: `sites` sites of 4 (f = 1), one client each, a clean WAN. */
+function plainCluster(rng: Rng, p: { updates: number; sites: number }): { t: StewardTopology; o: ClusterOptions } {
+  const t: StewardTopology = { sites: p.sites, f: 1, clientsPerSite: 1 };
+  return { t, o: wanOptions(t, rng, { updates: p.updates, lossy: false }) };
+}
+
 const siteServers = (t: StewardTopology, s: number) => Array.from({ length: serversPerSite(t) }, (_, i) => serverNode(t, s, i));
 
 /** A property that a scenario's fault must have had its effect (so the test cannot pass vacuously). */
@@ -130,8 +136,7 @@ export const muteRepScenario: Scenario<{ updates: number; sites: number }> = {
   description: 'Steward: the leader site’s rep is silent from the start; LOCAL-VIEW-CHANGE must replace it (L1, S1)',
   params: { updates: 3, sites: 3 },
   build(rng, p) {
-    const t: StewardTopology = { sites: p.sites, f: 1, clientsPerSite: 1 };
-    const o = wanOptions(t, rng, { updates: p.updates, lossy: false });
+    const { t, o } = plainCluster(rng, p);
     const faults: FaultSpec[] = [{ kind: 'byzantine', node: serverNode(t, 0, 0), atUs: 0, wrap: silent() }];
     const changed = eventually('steward.local-view-changed', 'a local view change at the leader site', (v) =>
       v.trace.outputs.some((r) => r.name === OUT.view && r.node < serversPerSite(t) && (r.data as { lpv: number }).lpv > 0));
@@ -145,8 +150,7 @@ export const leaderPartitionScenario: Scenario<{ updates: number; sites: number;
   description: 'Steward: the leader site is partitioned away; GLOBAL-VIEW-CHANGE must move leadership, then the cut heals (L1, S1, I7)',
   params: { updates: 3, sites: 3, healUs: 6_000_000 },
   build(rng, p) {
-    const t: StewardTopology = { sites: p.sites, f: 1, clientsPerSite: 1 };
-    const o = wanOptions(t, rng, { updates: p.updates, lossy: false });
+    const { t, o } = plainCluster(rng, p);
     const leaderSide = [...siteServers(t, 0), clientNode(t, 0, 0)];
     const faults: FaultSpec[] = [{ kind: 'partition', atUs: rng.range(30_000, 150_000), groups: [leaderSide], healAfterUs: p.healUs }];
     const moved = eventually('steward.global-view-changed', 'a global view change', (v) =>
@@ -161,8 +165,7 @@ export const badPartialsScenario: Scenario<{ updates: number; sites: number }> =
   description: 'Steward: one server per site sends bad partial signatures; THRESHOLD-SIGN blacklists it and progress continues (I14, L1)',
   params: { updates: 3, sites: 3 },
   build(rng, p) {
-    const t: StewardTopology = { sites: p.sites, f: 1, clientsPerSite: 1 };
-    const o = wanOptions(t, rng, { updates: p.updates, lossy: false });
+    const { t, o } = plainCluster(rng, p);
     const faults: FaultSpec[] = Array.from({ length: t.sites }, (_, s) => ({ kind: 'byzantine' as const, node: serverNode(t, s, rng.int(serversPerSite(t))), atUs: 0, wrap: badPartials() }));
     const blacklisted = eventually('steward.blacklisted', 'a blacklisting', (v) => v.trace.outputs.some((r) => r.name === OUT.blacklist));
     return build(o, faults, [blacklisted]);

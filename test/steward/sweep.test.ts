@@ -12,10 +12,10 @@ import { runSeed } from '../../src/sim/run-seed.js';
 import { brokenScenario } from '../../src/steward/sim-scenarios.js';
 import type { Scenario } from '../../src/sim/scenario.js';
 
-/** Seeds per scenario in CI: ≥ 1,000 in total, about a minute on two cores. */
+/** Seeds per scenario in CI: 1,000 in total, 1.5–3 minutes on two cores depending on load. */
 const SEEDS: Record<string, number> = {
-  'steward-sweep': 550,
-  'steward-bad-partials': 250,
+  'steward-sweep': 400,
+  'steward-bad-partials': 400,
   'steward-mute-rep': 150,
   'steward-leader-partition': 50,
 };

@@ -129,6 +129,17 @@ export class LocalCluster {
     }
   }
 
+  /** Resolves once every live server has executed `count` updates (clients are answered by f+1, not all). */
+  async waitExecuted(count: number, timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const behind = [...this.executions()].filter(([n, l]) => !this.killed.has(n) && l.length < count);
+      if (behind.length === 0) return;
+      if (Date.now() > until) throw new Error(`servers ${behind.map(([n, l]) => `${n} (${l.length})`).join(', ')} executed fewer than ${count} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   async stop(): Promise<void> {
     const all = [...this.servers.values(), ...(this.clients ? [this.clients] : [])];
     await Promise.all(all.map((p) => new Promise<void>((resolve) => {
