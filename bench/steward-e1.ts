@@ -65,7 +65,8 @@ export function runE1(p: E1Point): E1Outcome {
   // Clients attach to the leader site (site 0) in every system, so both see the same client LAN.
   const perSite = p.clients;
   const active = (site: number, c: number) => site === 0 && c < p.clients;
-  const retryUs = 10 * E1_DELAY_US * 4;
+  // D7b: two non-leader local timeouts (1 s here), as in the runtime and the scenarios.
+  const retryUs = (2 * defaultK(E1_DELAY_US, E1_F)) / ((E1_F + 2) * (E1_F + 3));
   let nodes: CoreFactory[];
   let place: (n: NodeId) => number;
   let total: number;
