@@ -14,8 +14,6 @@ import { clientNode, nodeCount, serverCount, serverIdOf, serversPerSite, siteOf,
 export const WINDOW_DEFAULT = 128;
 /** A LAN hop inside a site: 200 µs one way (a switched hop plus a software stack). */
 export const LAN_ONE_WAY_US = 200;
-/** Reconciliation/re-send period (D9): a few WAN round trips, so a lost message costs little. */
-export const RECON_PERIODS_PER_TIMEOUT = 4;
 
 export interface ClusterOptions {
   topology: StewardTopology;

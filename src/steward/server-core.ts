@@ -14,11 +14,13 @@ import { ReliableSend } from './reliable-send.js';
 import { ThresholdSign } from './threshold-sign.js';
 import { timeoutsFor } from './timeouts.js';
 import {
-  acceptsNeeded, clientNode, isClient, leaderSiteOf, repOf, serverIdOf, serverNode, serversPerSite, siteMajority, siteOf, siteThreshold, type StewardTopology,
+  acceptsNeeded, isClient, leaderSiteOf, repOf, serverIdOf, serverNode, serversPerSite, siteMajority, siteOf, siteThreshold, type StewardTopology,
 } from './topology.js';
 import { computeConstraintUnion, computeGlobalUnion, computeLocalUnion, extractAru, type ConstrainingEntry } from './unions.js';
 import { openSigned, openSiteSigned, type Opened } from './envelopes.js';
 import { OUT, type ExecuteRecord } from './outputs.js';
+import { contiguousAbove, Evidence } from './entries.js';
+import { Reconciliation } from './reconciliation.js';
 
 export interface StewardServerOptions {
   topology: StewardTopology;
@@ -73,13 +75,6 @@ interface PooledUpdate {
 }
 
 const TIMER = { local: 'local-t', global: 'global-t', recon: 'recon' } as const;
-/** Reconciliation periods an unanswered update of our own waits before a local request (twice that: a global one). */
-const RECON_POOL_STALL_PERIODS = 2;
-/** Periods between requests when nothing suggests this server is behind; every RECON_IDLE_GLOBAL_EVERY-th also asks other sites. */
-const RECON_IDLE_PERIODS = 8;
-const RECON_IDLE_GLOBAL_EVERY = 4;
-/** Longest gap between repeated reconciliation requests while stalled, in periods. */
-const RECON_BACKOFF_MAX_PERIODS = 32;
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
 const updateKey = (client: number, ts: number) => `${client}:${ts}`;
 
@@ -93,6 +88,8 @@ export class StewardServer implements Core {
   private readonly assign: AssignSequence;
   private readonly tsign: ThresholdSign;
   private readonly reliable: ReliableSend;
+  private readonly evidence: Evidence;
+  private readonly recon: Reconciliation;
   readonly corrupted = new Set<number>();
   private now: TimeUs = 0;
   /** Decode errors by code: counted and dropped (DESIGN principle 5). */
@@ -127,13 +124,6 @@ export class StewardServer implements Core {
   private constraintSent = -1;
   // ---- reconciliation (Figs 3.24, 3.25) ----
   private maxSeenSeq = 0;
-  private aruAtLastRecon = -1;
-  private stalledPeriods = 0;
-  private quietPeriods = 0;
-  private reconSession = 0;
-  private readonly lastServed = new Map<string, TimeUs>();
-  private readonly reconSessions = new Map<string, number>();
-  private globalReconSigned = new Set<string>();
   private timersRunning = { local: false, global: false };
   private readonly deferred = new Map<number, Array<() => void>>();
   /** Updates the rep assigned whose signed Pre-Prepare is not back yet: already bound. */
@@ -160,6 +150,25 @@ export class StewardServer implements Core {
       sendLocalAll: (body) => this.sendLocal(body),
       corrupted: this.corrupted,
       onBlacklist: (s) => this.emit(OUT.blacklist, { server: s }),
+    });
+    this.evidence = new Evidence(this.t, this.port);
+    this.recon = new Reconciliation({
+      sites: this.t.sites,
+      mySite: this.site,
+      myId: this.myId,
+      serversPerSite: this.n,
+      window: o.window,
+      throttleUs: o.reconThrottleUs,
+      now: () => this.now,
+      globalAru: () => this.globalAru,
+      sawHigherSeq: () => this.maxSeenSeq > this.globalAru,
+      hasPendingUpdate: () => this.pool.size > 0,
+      gouBytes: (seq) => this.global.get(seq)?.gou?.bytes,
+      serverNode: (site, id) => serverNode(this.t, site, id),
+      send: (to, bytes) => this.send(to, bytes),
+      sendLocal: (body) => this.sendLocal(body),
+      contribute: (data) => this.tsign.contribute(data),
+      siteSign: (body, done) => this.siteSign(body, done),
     });
     this.reliable = new ReliableSend({
       sites: this.t.sites,
@@ -348,9 +357,9 @@ export class StewardServer implements Core {
       case 'reliable':
         return this.onReliable(b.inner);
       case 'localReconRequest':
-        return this.onLocalRecon(sid, b);
+        return this.recon.onLocalRequest(sid, b);
       case 'globalReconRequest':
-        return this.onGlobalReconRequest(sid, b);
+        return this.recon.onGlobalRequest(sid, b);
       default:
         return this.countDrop('unexpected-signed');
     }
@@ -405,7 +414,7 @@ export class StewardServer implements Core {
       case 'globalConstraint':
         return this.onGlobalConstraint(site, bytes);
       case 'globalRecon':
-        return this.onGlobalRecon(site, b, bytes, via);
+        return this.recon.onGlobalRecon(site, b, via);
       default:
         return this.countDrop('unexpected-site-signed');
     }
@@ -664,36 +673,15 @@ export class StewardServer implements Core {
     this.applyGou(seq, { gv: p.gv, lv: p.lv, update: p.update, digest: p.digest, bytes });
   }
 
-  /** Checks a GOU received bare (reconciliation, constraints): Proposal + floor(S/2) Accepts. */
+  /** A GOU received bare (reconciliation): checked, unless this server already ordered that seq. */
   private verifyGou(bytes: Uint8Array, done: (g: { seq: number; rec: GouRec } | null) => void): void {
-    let prop: Opened<Msg<'proposal'>>;
-    let accs: Opened<Msg<'accept'>>[];
-    try {
-      const g = decode(bytes);
-      if (g.type !== 'gou') return done(null);
-      prop = openSiteSigned(g.proposal) as Opened<Msg<'proposal'>>;
-      accs = g.accepts.map((a) => openSiteSigned(a) as Opened<Msg<'accept'>>);
-    } catch (e) {
-      if (e instanceof DecodeError) {
-        this.countDrop(e.code);
-        return done(null);
-      }
-      throw e;
+    const g = this.evidence.parseGou(bytes);
+    if (!g) {
+      this.countDrop('bad-gou');
+      return done(null);
     }
-    const p = prop.body;
-    if (p.type !== 'proposal' || p.site !== prop.site || p.site >= this.t.sites) return done(null);
-    if (p.seq <= this.globalAru || this.global.get(p.seq)?.gou) return done(null);
-    const digest = digestOf(p.update);
-    const sites = new Set<number>();
-    for (const a of accs) {
-      const b = a.body;
-      if (b.type !== 'accept' || b.site !== a.site || a.site === p.site || a.site >= this.t.sites || sites.has(a.site)) return done(null);
-      if (b.gv !== p.gv || b.seq !== p.seq || !same(b.digest, digest)) return done(null);
-      sites.add(a.site);
-    }
-    if (sites.size < acceptsNeeded(this.t)) return done(null);
-    const checks = [prop, ...accs].map((x) => (d: (ok: boolean) => void) => this.port.verifySite(x.site, x.bodyBytes, x.sig, d));
-    this.port.all(checks, (ok) => done(ok ? { seq: p.seq, rec: { gv: p.gv, lv: p.lv, update: p.update, digest, bytes } } : null));
+    if (g.seq <= this.globalAru || this.global.get(g.seq)?.gou) return done(null);
+    this.evidence.verifyGou(g, (ok) => done(ok ? { seq: g.seq, rec: { gv: g.gv, lv: g.lv, update: g.update, digest: g.digest, bytes } } : null));
   }
 
   /** Fig. 3.8 C: store a GOU, advance Global_aru, execute in order. */
@@ -991,7 +979,7 @@ export class StewardServer implements Core {
   private onServerState(sid: number, s: Msg<'serverState'>, env: Uint8Array): void {
     const c = this.collecting;
     if (!c || s.scope !== c.scope || s.gv !== c.gv || s.lv !== c.lv || s.invocationAru !== c.invocationAru || c.reports.has(sid)) return;
-    if (!this.contiguousAbove(s.invocationAru, s.entries)) return;
+    if (!contiguousAbove(s.invocationAru, s.entries)) return;
     c.reports.set(sid, env);
     if (c.reports.size !== siteThreshold(this.t)) return;
     const reports = [...c.reports].sort((a, b) => a[0] - b[0]).map(([, e]) => e);
@@ -1002,11 +990,6 @@ export class StewardServer implements Core {
       this.sendSite(bundle);
       this.onCollectedState(openSigned(bundle) as Opened<Msg<'collectedState'>>);
     });
-  }
-
-  private contiguousAbove(from: number, entries: Entry[]): boolean {
-    const seqs = entries.map((e) => e.seq);
-    return seqs.every((s, i) => s === from + 1 + i);
   }
 
   /** Verify a bundle's 2f+1 reports and every entry in them, then apply (Figs 3.18–3.20). */
@@ -1024,7 +1007,7 @@ export class StewardServer implements Core {
     for (const r of reports) {
       const s = r.body;
       if (s.type !== 'serverState' || siteOf(this.t, r.from) !== this.site || r.from >= this.t.sites * this.n) return this.countDrop('bad-bundle');
-      if (s.scope !== b.scope || s.gv !== b.gv || s.lv !== b.lv || s.invocationAru !== b.invocationAru || !this.contiguousAbove(s.invocationAru, s.entries)) return this.countDrop('bad-bundle');
+      if (s.scope !== b.scope || s.gv !== b.gv || s.lv !== b.lv || s.invocationAru !== b.invocationAru || !contiguousAbove(s.invocationAru, s.entries)) return this.countDrop('bad-bundle');
       ids.add(r.from);
     }
     if (ids.size < siteThreshold(this.t)) return this.countDrop('bad-bundle');
@@ -1032,7 +1015,7 @@ export class StewardServer implements Core {
     const sigChecks = reports.map((r) => (d: (ok: boolean) => void) => this.port.verify(r.from, r.bodyBytes, r.sig, d));
     this.port.all(sigChecks, (ok) => {
       if (!ok) return this.countDrop('bad-bundle');
-      this.verifyEntries(entries, this.site, (verified) => {
+      this.evidence.verifyEntries(entries, this.site, (verified) => {
         if (!verified) return this.countDrop('bad-bundle-entry');
         this.pendingBundle = o;
         this.applyBundle();
@@ -1056,79 +1039,7 @@ export class StewardServer implements Core {
   }
 
   private decodedEntries(o: Opened<Msg<'collectedState'>>): ConstrainingEntry[] {
-    return o.body.reports.flatMap((r) => (openSigned(r).body as Msg<'serverState'>).entries.map((e) => this.entryOf(e)!)).filter((e) => e !== null);
-  }
-
-  /** Parse an entry (signatures are checked separately in verifyEntries). */
-  private entryOf(e: Entry): ConstrainingEntry | null {
-    if (e.kind === ENTRY_KIND.pc) {
-      const pp = openSigned(e.parts[0]!).body;
-      if (pp.type !== 'prePrepare' || pp.seq !== e.seq) return null;
-      return { kind: 'pc', seq: e.seq, gv: pp.gv, lv: pp.lv, update: pp.update, digest: digestOf(pp.update), parts: e.parts };
-    }
-    if (e.kind === ENTRY_KIND.proposal) {
-      const p = openSiteSigned(e.parts[0]!).body;
-      if (p.type !== 'proposal' || p.seq !== e.seq) return null;
-      return { kind: 'proposal', seq: e.seq, gv: p.gv, lv: p.lv, update: p.update, digest: digestOf(p.update), parts: e.parts };
-    }
-    if (e.kind === ENTRY_KIND.gou) {
-      const g = decode(e.parts[0]!);
-      if (g.type !== 'gou') return null;
-      const p = openSiteSigned(g.proposal).body;
-      if (p.type !== 'proposal' || p.seq !== e.seq) return null;
-      return { kind: 'gou', seq: e.seq, gv: p.gv, lv: p.lv, update: p.update, digest: digestOf(p.update), parts: e.parts };
-    }
-    return null;
-  }
-
-  /** Every signature inside every entry: a PC's Pre-Prepare and 2f Prepares, Proposals, GOUs. */
-  private verifyEntries(entries: Entry[], pcSite: number, done: (ok: boolean) => void): void {
-    const checks: Array<(d: (ok: boolean) => void) => void> = [];
-    try {
-      for (const e of entries) {
-        const c = this.entryOf(e);
-        if (!c) return done(false);
-        if (c.kind === 'pc') {
-          const pp = openSigned(e.parts[0]!);
-          if (pp.from !== serverNode(this.t, pcSite, repOf(this.t, c.lv))) return done(false);
-          const senders = new Set<number>();
-          for (const part of e.parts.slice(1)) {
-            const p = openSigned(part);
-            const pb = p.body;
-            if (pb.type !== 'prepare' || siteOf(this.t, p.from) !== pcSite || p.from === pp.from || senders.has(p.from)) return done(false);
-            if (pb.gv !== c.gv || pb.lv !== c.lv || pb.seq !== c.seq || !same(pb.digest, c.digest)) return done(false);
-            senders.add(p.from);
-            checks.push((d) => this.port.verify(p.from, p.bodyBytes, p.sig, d));
-          }
-          if (senders.size < 2 * this.t.f) return done(false);
-          checks.push((d) => this.port.verify(pp.from, pp.bodyBytes, pp.sig, d));
-        } else if (c.kind === 'proposal') {
-          const p = openSiteSigned(e.parts[0]!);
-          checks.push((d) => this.port.verifySite(p.site, p.bodyBytes, p.sig, d));
-        } else {
-          const bytes = e.parts[0]!;
-          checks.push((d) => this.verifyGouAny(bytes, d));
-        }
-      }
-    } catch (err) {
-      if (err instanceof DecodeError) return done(false);
-      throw err;
-    }
-    this.port.all(checks, done);
-  }
-
-  /** Like verifyGou but also for seqs this server already ordered (bundles carry old GOUs). */
-  private verifyGouAny(bytes: Uint8Array, done: (ok: boolean) => void): void {
-    const g = decode(bytes) as Msg<'gou'>;
-    const parts = [g.proposal, ...g.accepts].map((x) => openSiteSigned(x));
-    const p = parts[0]!.body as Msg<'proposal'>;
-    const sites = new Set(parts.slice(1).map((a) => a.site));
-    if (sites.has(p.site) || sites.size !== parts.length - 1 || sites.size < acceptsNeeded(this.t)) return done(false);
-    for (const a of parts.slice(1)) {
-      const b = a.body;
-      if (b.type !== 'accept' || b.gv !== p.gv || b.seq !== p.seq || !same(b.digest, digestOf(p.update))) return done(false);
-    }
-    this.port.all(parts.map((x) => (d: (ok: boolean) => void) => this.port.verifySite(x.site, x.bodyBytes, x.sig, d)), done);
+    return o.body.reports.flatMap((r) => this.evidence.parseEntries((openSigned(r).body as Msg<'serverState'>).entries));
   }
 
   /** Fig. 3.18 bundle apply (spec §15.8 clearing range). */
@@ -1211,8 +1122,8 @@ export class StewardServer implements Core {
   private onGlobalConstraint(site: number, bytes: Uint8Array): void {
     if (!this.inLeaderSite || !this.amRep || this.constraints.has(site) || this.globallyConstrained) return;
     const b = openSiteSigned(bytes).body as Msg<'globalConstraint'>;
-    if (b.gv !== this.gv || !this.contiguousAbove(b.invocationAru, b.entries)) return;
-    this.verifyEntries(b.entries, site, (ok) => {
+    if (b.gv !== this.gv || !contiguousAbove(b.invocationAru, b.entries)) return;
+    this.evidence.verifyEntries(b.entries, site, (ok) => {
       if (!ok || b.gv !== this.gv || this.constraints.has(site)) return;
       this.constraints.set(site, bytes);
       if (this.constraints.size !== siteMajority(this.t)) return;
@@ -1233,7 +1144,7 @@ export class StewardServer implements Core {
     const sites = new Set(cs.map((c) => c.site));
     if (sites.size < siteMajority(this.t) || sites.size !== cs.length) return this.countDrop('bad-cgc');
     for (const c of cs) if (c.body.type !== 'globalConstraint' || c.body.gv !== b.gv || c.body.site !== c.site) return this.countDrop('bad-cgc');
-    const checks = cs.map((c) => (d: (ok: boolean) => void) => this.port.verifySite(c.site, c.bodyBytes, c.sig, (ok) => (ok ? this.verifyEntries((c.body as Msg<'globalConstraint'>).entries, c.site, d) : d(false))));
+    const checks = cs.map((c) => (d: (ok: boolean) => void) => this.port.verifySite(c.site, c.bodyBytes, c.sig, (ok) => (ok ? this.evidence.verifyEntries((c.body as Msg<'globalConstraint'>).entries, c.site, d) : d(false))));
     this.port.all(checks, (ok) => {
       if (!ok) return this.countDrop('bad-cgc');
       this.pendingCGC = o;
@@ -1249,7 +1160,7 @@ export class StewardServer implements Core {
     const need = Math.max(...cs.map((c) => c.invocationAru));
     if (this.globalAru < need) return this.noteSeq(need); // catch up first (Fig. 3.5)
     this.pendingCGC = null;
-    const union = computeConstraintUnion(cs.flatMap((c) => c.entries.map((e) => this.entryOf(e)!)).filter((e) => e !== null));
+    const union = computeConstraintUnion(cs.flatMap((c) => this.evidence.parseEntries(c.entries)));
     const maxHeld = Math.max(this.assign.highestSeq(), ...[...this.global.keys()]);
     for (let s = this.globalAru + 1; s <= maxHeld; s++) {
       const g = this.global.get(s);
@@ -1285,11 +1196,6 @@ export class StewardServer implements Core {
   // Reconciliation (§3.4.5, Figs 3.24, 3.25) and the rep's re-sends (D9)
   // ======================================================================
 
-  /** Evidence of missing GOUs, or an update of ours still waiting (peers may have ordered it: D9). */
-  private behind(): boolean {
-    return this.maxSeenSeq > this.globalAru || this.pool.size > 0;
-  }
-
   private onReconTimer(): void {
     this.port.out.push({ kind: 'set-timer', timer: TIMER.recon, afterUs: this.o.reconPeriodUs });
     this.resendUnordered();
@@ -1297,36 +1203,7 @@ export class StewardServer implements Core {
     // on the way (RELIABLE-SEND tolerates faulty servers, not lossy links): send it again (D9).
     const ownVC = this.latestGlobalVC.get(this.site);
     if (this.gv > this.gpv && ownVC && ownVC.gv === this.gv) this.reliable.onReliable(ownVC.env);
-    if (!this.behind() || this.globalAru !== this.aruAtLastRecon) {
-      this.aruAtLastRecon = this.globalAru;
-      this.stalledPeriods = 0;
-      // Without any evidence, a server may still have missed the last GOUs (nothing follows
-      // them): every RECON_IDLE_PERIODS ask the site anyway, and rarely the other sites (D9).
-      if (++this.quietPeriods % RECON_IDLE_PERIODS !== 0) return;
-      const global = this.quietPeriods % (RECON_IDLE_PERIODS * RECON_IDLE_GLOBAL_EVERY) === 0;
-      return this.requestRecon(true, global);
-    }
-    // D9: a whole period without progress. With evidence of GOUs we lack, ask the site, and the
-    // other sites a period later; with only an unanswered update of our own, later still.
-    // Repeats back off (periods 1, 2, 4, 8, … then every RECON_BACKOFF_MAX_PERIODS) so a cut-off
-    // site does not spend its CPU threshold-signing requests nobody can answer.
-    const k = ++this.stalledPeriods;
-    const due = (from: number) => k >= from && ((k & (k - 1)) === 0 || k % RECON_BACKOFF_MAX_PERIODS === 0);
-    const evidence = this.maxSeenSeq > this.globalAru;
-    const local = due(evidence ? 1 : RECON_POOL_STALL_PERIODS);
-    const global = due(evidence ? 2 : 2 * RECON_POOL_STALL_PERIODS);
-    this.requestRecon(local, global);
-  }
-
-  private requestRecon(local: boolean, global: boolean): void {
-    if (!local && !global) return;
-    this.reconSession++;
-    if (local) this.sendLocal({ type: 'localReconRequest', session: this.reconSession, aru: this.globalAru });
-    if (global) {
-      const req: Msg<'globalReconRequest'> = { type: 'globalReconRequest', session: this.reconSession, aru: this.globalAru };
-      this.sendLocal(req);
-      this.onGlobalReconRequest(this.myId, req);
-    }
+    this.recon.onPeriod();
   }
 
   /** Rep-only re-sends of this site's unordered wide-area messages (lossy links: D9). */
@@ -1339,61 +1216,5 @@ export class StewardServer implements Core {
       const own = g.accepts.get(this.site);
       if (!this.inLeaderSite && own) this.sendToOtherReps(own);
     }
-  }
-
-  private throttled(key: string, session: number): boolean {
-    if ((this.reconSessions.get(key) ?? -1) >= session) return true;
-    const last = this.lastServed.get(key);
-    if (last !== undefined && this.now - last < this.o.reconThrottleUs) return true;
-    this.reconSessions.set(key, session);
-    this.lastServed.set(key, this.now);
-    return false;
-  }
-
-  /** Send GOUs (from, min(aru, from+W)] to `to`. */
-  private sendGous(to: NodeId, from: number): void {
-    for (let s = from + 1; s <= Math.min(this.globalAru, from + this.o.window); s++) {
-      const g = this.global.get(s)?.gou;
-      if (g) this.send(to, g.bytes);
-    }
-  }
-
-  private onLocalRecon(sid: number, r: Msg<'localReconRequest'>): void {
-    if (this.globalAru <= r.aru || this.throttled(`l${sid}`, r.session)) return;
-    this.sendGous(serverNode(this.t, this.site, sid), r.aru);
-  }
-
-  /** A local server asks the site to certify its request: partial-sign GlobalRecon if we hold that much. */
-  private onGlobalReconRequest(sid: number, r: Msg<'globalReconRequest'>): void {
-    if (this.globalAru < r.aru) return;
-    const key = `${sid}:${r.session}`;
-    if (this.globalReconSigned.has(key)) return;
-    if (this.globalReconSigned.size > this.n * 64) this.globalReconSigned = new Set();
-    this.globalReconSigned.add(key);
-    const body: WireMessage = { type: 'globalRecon', site: this.site, server: sid, session: r.session, aru: r.aru };
-    if (sid !== this.myId) return this.tsign.contribute(encode(body));
-    this.siteSign(body, (gr) => {
-      for (let s = 0; s < this.t.sites; s++) if (s !== this.site) this.send(serverNode(this.t, s, this.myId), gr);
-    });
-  }
-
-  /** At the peer with the same id in another site: serve the GOUs the T-signed request asks for. */
-  private onGlobalRecon(site: number, gr: Msg<'globalRecon'>, _bytes: Uint8Array, via: NodeId): void {
-    if (site === this.site || gr.server !== this.myId || via !== serverNode(this.t, site, gr.server)) return;
-    if (this.globalAru <= gr.aru || this.throttled(`g${site}`, gr.session)) return;
-    this.sendGous(via, gr.aru);
-  }
-
-  // ======================================================================
-  // Introspection for checkers and tests
-  // ======================================================================
-
-  snapshot(): { gv: number; lv: number; gpv: number; lpv: number; aru: number; state: string; corrupted: number[] } {
-    return { gv: this.gv, lv: this.lv, gpv: this.gpv, lpv: this.lpv, aru: this.globalAru, state: hex(this.appState), corrupted: [...this.corrupted] };
-  }
-
-  /** Clients of this site (for tests). */
-  clientsOfSite(): NodeId[] {
-    return Array.from({ length: this.t.clientsPerSite }, (_, c) => clientNode(this.t, this.site, c));
   }
 }
