@@ -8,7 +8,7 @@ import type { Rng } from '../sim/prng.js';
 import type { Property, RunView } from '../sim/property.js';
 import type { Scenario } from '../sim/scenario.js';
 import type { ByzantineWrap, FaultSpec, SimSetup } from '../sim/setup.js';
-import { badPartials } from './byzantine-steward.js';
+import { badPartials, equivocatingPrePrepares, OUT_EQUIVOCATED } from './byzantine-steward.js';
 import { clusterSetup, type ClusterOptions } from './cluster.js';
 import { OUT } from './outputs.js';
 import { queryProperty, stewardProperties } from './properties.js';
@@ -172,6 +172,21 @@ export const badPartialsScenario: Scenario<{ updates: number; sites: number }> =
   },
 };
 
+/** A leader-site rep that sends validly signed, conflicting Pre-Prepares to different servers (§3.5 red team). */
+export const equivocatingRepScenario: Scenario<{ updates: number; sites: number; clientsPerSite: number }> = {
+  name: 'steward-equivocating-rep',
+  description: 'Steward: the leader site’s rep signs different Pre-Prepares for the same seq for different servers; no two PCs or orders may differ (I5, S1, L1)',
+  params: { updates: 3, sites: 3, clientsPerSite: 2 },
+  build(rng, p) {
+    const t: StewardTopology = { sites: p.sites, f: 1, clientsPerSite: p.clientsPerSite };
+    const o = wanOptions(t, rng, { updates: p.updates, lossy: false });
+    const victims = new Set([serverNode(t, 0, 1 + rng.int(3))]);
+    const faults: FaultSpec[] = [{ kind: 'byzantine', node: serverNode(t, 0, 0), atUs: 0, wrap: equivocatingPrePrepares((to) => victims.has(to)) }];
+    const happened = eventually('steward.equivocated', 'a conflicting Pre-Prepare', (v) => v.trace.outputs.some((r) => r.name === OUT_EQUIVOCATED));
+    return build(o, faults, [happened]);
+  },
+};
+
 /** The deliberately broken variant: the leader rep binds every update to two seqs. I4 must catch it. */
 export const brokenScenario: Scenario<{ updates: number }> = {
   name: 'steward-broken-double-assign',
@@ -184,4 +199,4 @@ export const brokenScenario: Scenario<{ updates: number }> = {
   },
 };
 
-export const scenarios: Scenario[] = [sweepScenario, muteRepScenario, leaderPartitionScenario, badPartialsScenario, brokenScenario] as unknown as Scenario[];
+export const scenarios: Scenario[] = [sweepScenario, muteRepScenario, leaderPartitionScenario, badPartialsScenario, equivocatingRepScenario, brokenScenario] as unknown as Scenario[];

@@ -1,8 +1,9 @@
 // Steward simulator sweeps (spec §10): S1, S2, I3–I14 on every record and L1 at the end, over
 // ≥ 1,000 seeds in all, with loss, reordering, duplication, crashes and restarts, f Byzantine
-// servers per site (silent, equivocating, garbage, replay, bad partial signatures), a mute
-// rep, the leader site partitioned away and partitions that heal. The deliberately broken
-// variant must be caught. Seeds run on two worker threads (2 cores). Bigger sweeps:
+// servers per site (silent, equivocating, garbage, replay, bad partial signatures), a leader
+// rep that signs conflicting Pre-Prepares, a mute rep, the leader site partitioned away and
+// partitions that heal. The deliberately broken variant must be caught. Seeds run on two
+// worker threads (2 cores). Bigger sweeps:
 // `castellan sim steward-sweep --seeds N`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,8 @@ import type { Scenario } from '../../src/sim/scenario.js';
 /** Seeds per scenario in CI: 1,000 in total, 1.5–3 minutes on two cores depending on load. */
 const SEEDS: Record<string, number> = {
   'steward-sweep': 400,
-  'steward-bad-partials': 400,
+  'steward-bad-partials': 350,
+  'steward-equivocating-rep': 50,
   'steward-mute-rep': 150,
   'steward-leader-partition': 50,
 };

@@ -12,7 +12,7 @@ import { serverNode } from '../../steward/topology.js';
 import type { MainJobPart } from './part.js';
 
 /** Seeds per scenario here (the test suite runs 1,000 in all). */
-const SEEDS: Record<string, number> = { 'steward-sweep': 30, 'steward-mute-rep': 5, 'steward-leader-partition': 3, 'steward-bad-partials': 10 };
+const SEEDS: Record<string, number> = { 'steward-sweep': 30, 'steward-mute-rep': 5, 'steward-leader-partition': 3, 'steward-bad-partials': 10, 'steward-equivocating-rep': 5 };
 const TOPOLOGY = { sites: 3, f: 1, clientsPerSite: 1 };
 const UPDATES = 10;
 const BEFORE_KILL = 3;
@@ -20,7 +20,7 @@ const TIMEOUT_MS = 120_000;
 
 export const stewardPart: MainJobPart = {
   name: 'steward',
-  description: 'Steward: simulator sweep (crashes, f Byzantine/site, mute rep, leader-site partition) + real 3×4-process cluster with a killed rep',
+  description: 'Steward: simulator sweep (crashes, f Byzantine/site, equivocating and mute reps, leader-site partition) + real 3×4-process cluster with a killed rep',
   async run(progress) {
     const started = Date.now();
     let violation: string | null = null;
@@ -60,7 +60,7 @@ export const stewardPart: MainJobPart = {
     progress(`real cluster: ${answered} updates answered, mean ${latencyMs.toFixed(0)} ms, S1 ${s1 === null ? 'holds' : s1}`);
     return {
       measured: {
-        'sim sweep': `${seeds} seeds over 4 fault scenarios in ${((realStarted - started) / 1000).toFixed(1)} s`,
+        'sim sweep': `${seeds} seeds over 5 fault scenarios in ${((realStarted - started) / 1000).toFixed(1)} s`,
         'real cluster': `${answered} updates, ${throughput.toFixed(1)} updates/s, mean latency ${latencyMs.toFixed(0)} ms (3×4 processes, 20 ms links, real RSA + threshold RSA, rep killed)`,
       },
       checked: {
