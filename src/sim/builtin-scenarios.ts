@@ -6,4 +6,5 @@ import type { Scenario } from './scenario.js';
 export const builtinScenarios: Scenario[] = [
   ...(await import('../ramcast/sim-scenarios.js')).scenarios,
   ...(await import('../rmp/sim-scenarios.js')).scenarios,
+  ...(await import('../steward/sim-scenarios.js')).scenarios,
 ];

@@ -3,5 +3,6 @@ import type { MainJobPart } from './part.js';
 import { nativeSelfCheck } from './native-selfcheck.js';
 import { ramcastPart } from './ramcast.js';
 import { thresholdSigningPart } from './threshold-signing.js';
+import { stewardPart } from './steward.js';
 
-export const mainJobParts: MainJobPart[] = [nativeSelfCheck, thresholdSigningPart, ramcastPart, (await import('./rmp.js')).rmpPart];
+export const mainJobParts: MainJobPart[] = [nativeSelfCheck, thresholdSigningPart, ramcastPart, (await import('./rmp.js')).rmpPart, stewardPart];

@@ -1,0 +1,53 @@
+// What Steward cores report through `output` effects: the facts the §10 checkers read
+// (properties.ts) and the runtime writes to its execution logs.
+export const OUT = {
+  /** A server executed the update at a global seq (S1, S2, I1–I4). */
+  execute: 'steward.execute',
+  /** A server built a Prepare Certificate (I5). */
+  pc: 'steward.pc',
+  /** A server obtained a T-signed Proposal (I6, I7). */
+  proposal: 'steward.proposal',
+  /** A leader-site rep sent a Pre-Prepare (I10). */
+  prePrepare: 'steward.pre-prepare',
+  /** A server stored a GOU. */
+  gou: 'steward.gou',
+  /** A server's views changed (I9, I16). */
+  view: 'steward.view',
+  /** A server blacklisted a site member (I14). */
+  blacklist: 'steward.blacklist',
+  /** A client submitted an update (S2's log of submissions). */
+  submit: 'steward.submit',
+  /** A client accepted a result backed by f+1 matching replies (L1). */
+  accepted: 'steward.accepted',
+  /** A client accepted a read-only query answer. */
+  queryAnswered: 'steward.query',
+} as const;
+
+export interface ExecuteRecord {
+  seq: number;
+  /** The view the update was ordered in. */
+  gv: number;
+  /** The executing server's local view at the time. */
+  lv: number;
+  client: number;
+  ts: number;
+  /** Digest of the client's signed Update envelope, hex. */
+  digest: string;
+  /** A duplicate (client, ts) that was ordered again: executed as a no-op (D4). */
+  noop: boolean;
+  /** First 8 bytes of the state digest after it, hex. */
+  state: string;
+}
+
+export interface SubmitRecord {
+  client: number;
+  ts: number;
+  digest: string;
+}
+
+export interface AcceptedRecord {
+  client: number;
+  ts: number;
+  seq: number;
+  latencyUs: number;
+}
