@@ -7,7 +7,7 @@ import { allServers, groupOf, isClient, quorum, validateTopology, type RamcastTo
 import { decodeControl, encodeControl, RamcastWireError, type ControlMessage } from './control-wire.js';
 import { planCatchUp } from './catch-up.js';
 import { TsFence } from './fencing.js';
-import { ramcastNative, type CatchUpReport, type NativeServer, type RegionName } from './native.js';
+import { ramcastNative, type CatchUpReport, type NativeServer, type RegionName, type ServerControl } from './native.js';
 import { initialRound, roundEpoch, roundLeader, roundOf } from './round.js';
 import { OUT_LEADER, toCoreEffects } from './trace.js';
 
@@ -24,7 +24,9 @@ interface Campaign {
 }
 
 export class RamcastServerNode implements Core {
-  private readonly native: NativeServer;
+  private readonly native: ServerControl;
+  /** The simulator's way in for one-sided writes; the real runtime's driver needs none. */
+  private readonly landed: NativeServer['landed'] | undefined;
   private readonly group: number;
   private readonly servers: NodeId[];
   private readonly fence: TsFence;
@@ -38,11 +40,18 @@ export class RamcastServerNode implements Core {
   /** Frames that failed to decode: counted and dropped (DESIGN principle 5). */
   badFrames = 0;
 
-  constructor(private readonly topology: RamcastTopology, private readonly self: NodeId) {
+  /** `native`: the core to drive; by default a fresh one for the simulator. */
+  constructor(private readonly topology: RamcastTopology, private readonly self: NodeId, native?: ServerControl) {
     validateTopology(topology);
     this.group = groupOf(topology, self);
     if (this.group < 0) throw new Error(`node ${self} is not a RamCast server`);
-    this.native = new (ramcastNative().RamcastServer)(topology, self);
+    if (native) {
+      this.native = native;
+    } else {
+      const simulated = new (ramcastNative().RamcastServer)(topology, self);
+      this.native = simulated;
+      this.landed = simulated.landed.bind(simulated);
+    }
     this.servers = allServers(topology);
     this.fence = new TsFence(self, this.servers);
     this.leaders = topology.groups.map((members) => Math.min(...members));
@@ -59,8 +68,8 @@ export class RamcastServerNode implements Core {
         fx.push(...this.fence.initial(this.allowedWriters()));
         break;
       case 'memory':
-        if (!this.started || !REGIONS.has(event.region)) return [];
-        this.native.landed(event.from, event.region as RegionName, event.offset, event.bytes);
+        if (!this.started || !REGIONS.has(event.region) || !this.landed) return [];
+        this.landed(event.from, event.region as RegionName, event.offset, event.bytes);
         break;
       case 'receive':
         if (!this.started) return [];
