@@ -4,9 +4,11 @@ import type { Bench } from './harness/bench.js';
 import { wireBench } from './wire/wire-bench.js';
 import { cryptoBench } from './crypto.js';
 import { transportBench } from './transport.js';
+import { ramcastBench } from './ramcast.js';
 
 export const benches: Bench[] = [
   wireBench,
   cryptoBench,
   transportBench,
+  ramcastBench,
 ];

@@ -10,7 +10,7 @@ namespace {
 
 // The thread re-checks stop() and stalled writes at least this often while idle: rare enough
 // that an idle process stays asleep, short enough that shutdown is prompt.
-constexpr int64_t kStopCheckUs = 20 * 1000;
+constexpr int64_t kStopCheckUs = 100 * 1000;
 
 }  // namespace
 

@@ -129,6 +129,7 @@ class Endpoint {
   void flush(Link& l, Log log);
   void report_consumed(uint32_t writer_index, Log log, RxRing& rx);
   void trace_record(const RecordView& r, int64_t now);
+  void kick();
 
   Topology topo_;
   uint32_t self_;
@@ -138,6 +139,8 @@ class Endpoint {
   std::unique_ptr<ServerCore> server_;
   std::unique_ptr<ClientCore> client_;
   std::unique_ptr<rma::Region> mailboxes_[kLogs];
+  /** A write permission on my own data mailbox: ringing my own doorbell wakes my driver. */
+  std::unique_ptr<rma::Connection> self_link_;
   std::vector<RxRing> rx_[kLogs];
   std::unordered_map<uint32_t, Link> links_;
   std::vector<uint8_t> copy_;     // one record read out of a ring
