@@ -4,7 +4,8 @@
 // (Tasks 7–9, catch-up.ts), fencing (fencing.ts) and client suspicion (Task 10).
 import type { Core, CoreEffect, CoreEvent, NodeId, TimeUs } from '../sim/core.js';
 import { allServers, groupOf, isClient, quorum, validateTopology, type RamcastTopology } from './config.js';
-import { decodeControl, encodeControl, RamcastWireError, type ControlMessage } from './control-wire.js';
+import { catchUpReply, controlWire, reportOf, type ControlMessage } from './control-wire.js';
+import { DecodeError } from '../wire/decode-error.js';
 import { planCatchUp } from './catch-up.js';
 import { TsFence } from './fencing.js';
 import { ramcastNative, type CatchUpReport, type NativeServer, type RegionName, type ServerControl } from './native.js';
@@ -134,7 +135,7 @@ export class RamcastServerNode implements Core {
   /** CATCH_UP to every server that has not answered and is not suspected; re-armed until all have. */
   private sendCatchUp(retry: boolean): CoreEffect[] {
     const c = this.campaign!;
-    const bytes = encodeControl({ kind: 'catch-up', group: this.group, round: c.round });
+    const bytes = controlWire.encode({ type: 'catch-up', group: this.group, round: c.round });
     const waiting = this.servers.filter((n) => n !== this.self && !c.replies.has(n) && !(retry && this.suspected.has(n)));
     const fx: CoreEffect[] = waiting.map((to) => ({ kind: 'send', to, bytes }) as CoreEffect);
     if (waiting.length > 0) fx.push({ kind: 'set-timer', timer: TIMER_CATCH_UP, afterUs: CATCH_UP_RETRY_US });
@@ -146,23 +147,23 @@ export class RamcastServerNode implements Core {
   private receive(from: NodeId, bytes: Uint8Array): CoreEffect[] {
     let msg: ControlMessage;
     try {
-      msg = decodeControl(bytes);
+      msg = controlWire.decode(bytes);
     } catch (e) {
-      if (!(e instanceof RamcastWireError)) throw e;
+      if (!(e instanceof DecodeError)) throw e;
       this.badFrames++;
       return [];
     }
     // A CATCH_UP names its sender as the round's leader (D11); replies and NACKs name others.
-    if (msg.group >= this.topology.groups.length || (msg.kind === 'catch-up' && roundLeader(msg.round) !== from)) {
+    if (msg.group >= this.topology.groups.length || (msg.type === 'catch-up' && roundLeader(msg.round) !== from)) {
       this.badFrames++;
       return [];
     }
-    switch (msg.kind) {
+    switch (msg.type) {
       case 'catch-up':
         return this.answerCatchUp(from, msg.group, msg.round);
       case 'catch-up-reply':
         if (this.campaign?.round !== msg.round || msg.group !== this.group) return [];
-        return this.collect(from, msg.report);
+        return this.collect(from, reportOf(msg));
       case 'nack':
         return this.nacked(msg.round);
     }
@@ -172,7 +173,7 @@ export class RamcastServerNode implements Core {
     const fx: CoreEffect[] = [];
     this.highestEpoch = Math.max(this.highestEpoch, roundEpoch(round));
     if (round < this.rounds[g]! || (g === this.group && round === this.rounds[g] && this.leaders[g] !== from)) {
-      return [{ kind: 'send', to: from, bytes: encodeControl({ kind: 'nack', group: g, round: this.rounds[g]! }) }];
+      return [{ kind: 'send', to: from, bytes: controlWire.encode({ type: 'nack', group: g, round: this.rounds[g]! }) }];
     }
     if (round > this.rounds[g]!) {
       this.rounds[g] = round;
@@ -189,7 +190,7 @@ export class RamcastServerNode implements Core {
       fx.push({ kind: 'output', name: OUT_LEADER, data: { group: g, round, leader: from } });
     }
     const report = this.native.report(g);
-    fx.push({ kind: 'send', to: from, bytes: encodeControl({ kind: 'catch-up-reply', group: g, round, report }) });
+    fx.push({ kind: 'send', to: from, bytes: controlWire.encode(catchUpReply(g, round, report)) });
     return fx;
   }
 

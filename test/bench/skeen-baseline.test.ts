@@ -13,6 +13,8 @@ import { encodeMulticastRequest } from '../../src/ramcast/request.js';
 import { pickDestination } from '../../src/ramcast/runtime/workload.js';
 import { SkeenClient, OUT_COMPLETED } from '../../bench/baselines/skeen-tcp/skeen-client.js';
 import { SkeenServer } from '../../bench/baselines/skeen-tcp/skeen-server.js';
+import { skeenWire, type SkeenMessage } from '../../bench/baselines/skeen-tcp/skeen-wire.js';
+import { fuzzDecoder } from '../wire/fuzz-harness.js';
 
 const SEEDS = 150;
 const MESSAGES = 12;
@@ -49,4 +51,18 @@ test(`skeen-tcp baseline: ${SEEDS} seeds of 1–5 groups keep every §9 property
     assert.equal(logs.multicasts.size, MESSAGES);
     assert.equal(result.trace.outputs.filter((o) => o.name === OUT_COMPLETED).length, MESSAGES, `seed ${seed}: every client saw its multicasts delivered`);
   }
+});
+
+test('skeen-tcp messages: random and mutated inputs give only DecodeError', () => {
+  const samples: SkeenMessage[] = [
+    { type: 'mcast', client: 9, seq: 1, dst: [0, 2], payload: new Uint8Array(96) },
+    { type: 'propose', client: 9, seq: 1, dst: [0], payload: new Uint8Array(3), ts: 65536 },
+    { type: 'ack', client: 9, seq: 1, ts: 65536 },
+    { type: 'stamp', client: 9, seq: 1, group: 2, ts: 131074 },
+    { type: 'final', client: 9, seq: 1, ts: 131074 },
+    { type: 'delivered', seq: 1 },
+  ];
+  for (const m of samples) assert.deepEqual(skeenWire.decode(skeenWire.encode(m)), m);
+  const r = fuzzDecoder({ name: skeenWire.name, decode: (b) => skeenWire.decode(b), encode: (m) => skeenWire.encode(m), samples: samples.map((m) => skeenWire.encode(m)) });
+  assert.ok(r.accepted > 0, JSON.stringify(r));
 });

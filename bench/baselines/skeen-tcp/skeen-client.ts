@@ -3,7 +3,7 @@
 // RamCast's client awaits (ClientCore::Await), so both latencies mean the same thing.
 import type { Core, CoreEffect, CoreEvent, NodeId, TimeUs } from '../../../src/sim/core.js';
 import { groupOf, quorum, type RamcastTopology } from '../../../src/ramcast/config.js';
-import { decodeMulticastRequest, RamcastRequestError } from '../../../src/ramcast/request.js';
+import { decodeMulticastRequest } from '../../../src/ramcast/request.js';
 import type { AwaitMode } from '../../../src/ramcast/runtime/native-driver.js';
 import { messageKey, OUT_MULTICAST } from '../../../src/ramcast/trace.js';
 import { DecodeError } from '../../../src/wire/decode-error.js';
@@ -52,7 +52,7 @@ export class SkeenClient implements Core {
     try {
       req = decodeMulticastRequest(bytes);
     } catch (e) {
-      if (!(e instanceof RamcastRequestError)) throw e;
+      if (!(e instanceof DecodeError)) throw e;
       this.badFrames++;
       return [];
     }
