@@ -29,6 +29,14 @@ const PAYLOAD_BYTES = 96;
 const AWAIT = 'quorum';
 const WORKLOAD_SLACK_MS = 60_000;
 
+/**
+ * Driver yield-spin after activity, µs (D16). packed: one driver per core, which may keep
+ * looking for a while; per-node: a dozen processes per core, where looking only steals the CPU
+ * the writer needs. (Polling without yielding was tried for packed runs: medians no better,
+ * and 1 ms stalls whenever two spinners and the JS thread competed for the 2 cores.)
+ */
+export const SPIN_US: Record<Placement, number> = { packed: 100, 'per-node': 20 };
+
 export interface RunSpec {
   system: System;
   placement: Placement;
@@ -40,8 +48,9 @@ export interface RunSpec {
   dst: 'all' | 'random';
   durationMs: number;
   warmupMs: number;
-  spinUs: number;
   backend: RmaBackend;
+  /** Driver yield-spin (D16); default SPIN_US[placement]. */
+  spinUs?: number;
   trace: boolean;
 }
 
@@ -71,7 +80,7 @@ export async function runConfig(spec: RunSpec): Promise<RunOutcome> {
     topology,
     placement,
     backend: spec.backend,
-    spinUs: spec.spinUs,
+    spinUs: spec.spinUs ?? SPIN_US[spec.placement],
     trace: spec.trace,
     awaitMode: AWAIT,
     workloads,

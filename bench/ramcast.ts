@@ -27,9 +27,6 @@ const WARMUP_MS = { full: 500, quick: 150 };
 const THROUGHPUT_WINDOW = 16;
 /** Throughput runs: two groups, random destination subsets (single- and multi-group messages). */
 const THROUGHPUT_GROUPS = 2;
-/** Yield-spin after activity: packed runs have one driver per core and spin; per-node runs
- *  have a dozen processes per core, where spinning only steals the CPU a peer needs. */
-const SPIN_US: Record<Placement, number> = { packed: 100, 'per-node': 20 };
 const FLOOR_ROUNDS = { full: 200_000, quick: 20_000 };
 /** The library round trip with the same 50 µs spin bench transport uses. */
 const RTT_SPIN_US = 50;
@@ -76,9 +73,9 @@ export const ramcastBench: Bench = {
     const rtt: BenchResult = { name: 'rma.rtt', params: { backend, driver: 'native-poller' }, unit: 'us', value: rma().nativePollerRtt(backend, FLOOR_ROUNDS[mode], RTT_SPIN_US) };
     out.push(floor, rtt);
 
-    const measure = async (system: System, spec: Omit<RunSpec, 'system' | 'backend' | 'durationMs' | 'warmupMs' | 'spinUs'>) => {
+    const measure = async (system: System, spec: Omit<RunSpec, 'system' | 'backend' | 'durationMs' | 'warmupMs'>) => {
       ctx.progress(`${system} ${spec.placement}: ${spec.groups} group(s), ${spec.clients} client(s), window ${spec.window}`);
-      return runConfig({ ...base, ...spec, system, spinUs: SPIN_US[spec.placement] });
+      return runConfig({ ...base, ...spec, system });
     };
 
     for (const placement of placements(ctx)) {

@@ -46,15 +46,20 @@ async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promi
   }
 }
 
-test('deliveries come out of the driver in batches, in one order at every member, payloads intact', async () => {
+/** One group of three and one client on one driver, wired and started. */
+function oneGroup() {
   const t = clusterTopology({ groups: 1, groupSize: 3, clients: 1 });
   const d = createDriver({ spinUs: 20 });
   const eps = new Map<number, Endpoint>([...t.groups[0]!.map((n) => [n, d.addServer(t, n)] as const), [t.clients[0]!, d.addClient(t, t.clients[0]!)]]);
   wire(t, eps);
   const sink = new Sink();
   d.start((e) => sink.on(e));
+  return { t, d, eps, sink, client: eps.get(t.clients[0]!) as ClientEndpoint };
+}
+
+test('deliveries come out of the driver in batches, in one order at every member, payloads intact', async () => {
+  const { t, d, eps, sink, client } = oneGroup();
   try {
-    const client = eps.get(t.clients[0]!) as ClientEndpoint;
     for (let i = 0; i < 100; i++) client.multicast([0], new TextEncoder().encode(`payload ${i}`), 'all');
     await until('delivery at all members', () => t.groups[0]!.every((n) => sink.count(n) === 100) && sink.completions === 100);
     for (const n of t.groups[0]!) {
@@ -103,14 +108,8 @@ test('a member that stops consuming makes writers wait for ring space, then catc
 });
 
 test('a revoked ts grant fences the leader: its stamps no longer land, the others go on', async () => {
-  const t = clusterTopology({ groups: 1, groupSize: 3, clients: 1 });
-  const d = createDriver({ spinUs: 20 });
-  const eps = new Map<number, Endpoint>([...t.groups[0]!.map((n) => [n, d.addServer(t, n)] as const), [t.clients[0]!, d.addClient(t, t.clients[0]!)]]);
-  wire(t, eps);
-  const sink = new Sink();
-  d.start((e) => sink.on(e));
+  const { d, eps, sink, client } = oneGroup();
   try {
-    const client = eps.get(t.clients[0]!) as ClientEndpoint;
     client.multicast([0], new Uint8Array([1]), 'all');
     await until('first message everywhere', () => [0, 1, 2].every((n) => sink.count(n) === 1));
     // Member 2 withdraws the leader's right to write its ts mailbox (what a promise does, §6).

@@ -7,7 +7,7 @@ import { decodeMulticastRequest } from '../../../src/ramcast/request.js';
 import type { AwaitMode } from '../../../src/ramcast/runtime/native-driver.js';
 import { messageKey, OUT_MULTICAST } from '../../../src/ramcast/trace.js';
 import { DecodeError } from '../../../src/wire/decode-error.js';
-import { skeenWire } from './skeen-wire.js';
+import { decodeSkeen, skeenWire } from './skeen-wire.js';
 
 export const OUT_COMPLETED = 'skeen.completed';
 
@@ -30,21 +30,15 @@ export class SkeenClient implements Core {
   handle(_now: TimeUs, event: CoreEvent): CoreEffect[] {
     if (event.kind === 'request') return this.multicast(event.bytes);
     if (event.kind !== 'receive') return [];
-    let m;
-    try {
-      m = skeenWire.decode(event.bytes);
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      this.badFrames++;
-      return [];
-    }
-    const a = m.type === 'delivered' ? this.awaiting.get(m.seq) : undefined;
+    const m = decodeSkeen(event.bytes, this);
+    const a = m?.type === 'delivered' ? this.awaiting.get(m.seq) : undefined;
     const g = groupOf(this.topology, event.from);
     if (!a || g < 0 || !a.heard.has(g)) return [];
     a.heard.get(g)!.add(event.from);
     if (!this.complete(a)) return [];
-    this.awaiting.delete((m as { seq: number }).seq);
-    return [{ kind: 'output', name: OUT_COMPLETED, data: { seq: (m as { seq: number }).seq } }];
+    const seq = (m as { seq: number }).seq;
+    this.awaiting.delete(seq);
+    return [{ kind: 'output', name: OUT_COMPLETED, data: { seq } }];
   }
 
   private multicast(bytes: Uint8Array): CoreEffect[] {

@@ -9,8 +9,7 @@
 import type { Core, CoreEffect, CoreEvent, NodeId, TimeUs } from '../../../src/sim/core.js';
 import { groupOf, quorum, type RamcastTopology } from '../../../src/ramcast/config.js';
 import { deliverOutput } from '../../../src/ramcast/trace.js';
-import { DecodeError } from '../../../src/wire/decode-error.js';
-import { skeenWire, type SkeenMessage } from './skeen-wire.js';
+import { decodeSkeen, skeenWire, type SkeenMessage } from './skeen-wire.js';
 
 const GROUP_SPAN = 0x10000;
 const encodeTs = (counter: number, group: number) => counter * GROUP_SPAN + group;
@@ -56,14 +55,8 @@ export class SkeenServer implements Core {
 
   handle(_now: TimeUs, event: CoreEvent): CoreEffect[] {
     if (event.kind !== 'receive') return [];
-    let m: SkeenMessage;
-    try {
-      m = skeenWire.decode(event.bytes);
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      this.badFrames++;
-      return [];
-    }
+    const m = decodeSkeen(event.bytes, this);
+    if (!m) return [];
     const fx: CoreEffect[] = [];
     const key = m.type === 'delivered' ? '' : `${m.client}:${m.seq}`;
     switch (m.type) {

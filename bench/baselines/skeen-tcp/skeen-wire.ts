@@ -2,6 +2,7 @@
 // bounded like RamCast's (the same payload and destination limits), so both carry the same
 // bytes of application data.
 import { array, bytes, struct, u16, u32, u64n } from '../../../src/wire/codec.js';
+import { DecodeError } from '../../../src/wire/decode-error.js';
 import { defineFamily, type MessageOf } from '../../../src/wire/family.js';
 
 /** RamCast's limits (native/ramcast/layout.h): at most 8 destination groups, 188-byte payloads. */
@@ -29,3 +30,14 @@ const messages = {
 
 export const skeenWire = defineFamily({ name: 'skeen-tcp', version: 1, messages });
 export type SkeenMessage = MessageOf<typeof messages>;
+
+/** Decodes a frame, or counts it on `bad` and returns undefined (DESIGN principle 5). */
+export function decodeSkeen(bytes: Uint8Array, bad: { badFrames: number }): SkeenMessage | undefined {
+  try {
+    return skeenWire.decode(bytes);
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    bad.badFrames++;
+    return undefined;
+  }
+}

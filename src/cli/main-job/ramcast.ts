@@ -78,7 +78,7 @@ export const ramcastPart: MainJobPart = {
     const leaderChanged = newLeaders.length > 0 && newLeaders.every((l) => l === newLeaders[0] && l !== real.killedLeader);
     progress(`  ${real.logs.multicasts.size} multicasts, ${realDeliveries} deliveries in ${(real.wallMs / 1000).toFixed(1)} s; group leader ${real.killedLeader} → ${newLeaders[0]}; ${realVerdict ?? 'all §9 properties hold'}`);
 
-    const base = { placement: 'packed' as const, durationMs: MEASURE_MS, warmupMs: MEASURE_WARMUP_MS, spinUs: 100, backend: 'shm' as const, trace: false, system: 'ramcast' as const };
+    const base = { placement: 'packed' as const, durationMs: MEASURE_MS, warmupMs: MEASURE_WARMUP_MS, backend: 'shm' as const, trace: false, system: 'ramcast' as const };
     const latency = await runConfig({ ...base, groups: 1, clients: 1, window: 1, dst: 'all' });
     const throughput = await runConfig({ ...base, groups: 2, clients: 2, window: 16, dst: 'random' });
     const p50 = percentile(latency.latenciesUs, 50);
