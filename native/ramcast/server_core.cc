@@ -307,6 +307,11 @@ void ServerCore::try_order(Msg& m) {
   // acks carry a clock at least the final timestamp's counter (D1).
   if (m.state != State::kMcast) return;
   const Slot& b = *m.body;
+  // Cheap bound first (this runs on every ack of every destination member, O(k²) per
+  // message): a quorum of every destination group needs at least that many ackers.
+  size_t needed = 0;
+  for (uint16_t h : b.dst) needed += topo_.quorum(h);
+  if (m.acks.size() < needed) return;
   uint64_t final_ts = 0;
   for (uint16_t h : b.dst) {
     auto it = m.ts.find(h);
