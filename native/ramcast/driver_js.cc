@@ -191,11 +191,23 @@ class EndpointJs : public Napi::ObjectWrap<EndpointJs> {
   Napi::Value Stats(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     EndpointStats s;
+    size_t pending;
+    std::vector<uint32_t> fenced_by;
     {
       std::lock_guard<std::mutex> lock(state_->driver.mutex());
       s = ep_->stats();
+      pending = ep_->pending();
+      fenced_by = ep_->fenced_by();
     }
     auto o = Napi::Object::New(env);
+    o.Set("pendingRecords", double(pending));
+    auto fenced = Napi::Array::New(env, fenced_by.size());
+    for (uint32_t i = 0; i < fenced_by.size(); ++i) fenced.Set(i, fenced_by[i]);
+    o.Set("fencedBy", fenced);
+    {
+      std::lock_guard<std::mutex> lock(state_->driver.mutex());
+      o.Set("links", ep_->describe_links());
+    }
     o.Set("recordsIn", double(s.records_in));
     o.Set("recordsOut", double(s.records_out));
     o.Set("rmaWrites", double(s.rma_writes));

@@ -20,6 +20,9 @@ constexpr uint32_t kReportDivisor = 8;
 // Records waiting for ring space at one peer. A peer that falls this far behind is treated as
 // crashed (its link is dropped): a group tolerates f such members (spec §1).
 constexpr size_t kPendingRecordsMax = 1 << 20;
+// Records held for a peer that revoked my ts grant, until it grants me again: the newest this
+// many; older ones are dropped (counted as fenced), being of rounds the peer has left anyway.
+constexpr size_t kFencedRecordsMax = 4096;
 
 }  // namespace
 
@@ -124,7 +127,24 @@ void Endpoint::revoke(uint32_t peer, Log log) {
 void Endpoint::attach(uint32_t peer, Log log, const uint8_t* handle, size_t len) {
   Link& l = link(peer);
   TxLog& tx = l.tx[uint32_t(log)];
-  auto conn = rma::connect(handle, len);
+  std::unique_ptr<rma::Connection> conn;
+  try {
+    conn = rma::connect(handle, len);
+  } catch (const rma::RmaError& e) {
+    // Grants race with fencing: by the time this one arrives the peer may have promised a
+    // higher round and revoked it again (§6), or crashed. Either way nothing may be written.
+    if (e.code() == "ERR_CASTELLAN_RMA_REVOKED") {
+      if (tx.conn) tx.conn->close();
+      tx.conn.reset();
+      tx.fenced = true;
+      return;
+    }
+    if (e.code() == "ERR_CASTELLAN_RMA_PEER_GONE") {
+      detach(peer);
+      return;
+    }
+    throw;
+  }
   const uint32_t need = ring_offset_in_mailbox(log, nodes_, self_index_ + 1);
   if (conn->size() < need) throw std::invalid_argument("ramcast: peer's mailbox is smaller than this topology needs");
   if (tx.conn) tx.conn->close();
@@ -286,9 +306,10 @@ void Endpoint::queue(Write w) {
     ++stats_.dropped;
     return;
   }
-  if (tx.fenced) {
+  if (tx.fenced && tx.pending.size() >= kFencedRecordsMax) {
+    tx.pending.pop_front();
+    --pending_;
     ++stats_.fenced_writes;
-    return;
   }
   if (tx.pending.size() >= kPendingRecordsMax) {
     detach(w.to);
@@ -297,6 +318,37 @@ void Endpoint::queue(Write w) {
   }
   tx.pending.push_back(std::move(w));
   ++pending_;
+}
+
+std::vector<uint32_t> Endpoint::fenced_by() const {
+  std::vector<uint32_t> out;
+  for (const auto& [node, l] : links_)
+    if (l.tx[uint32_t(Log::kTs)].fenced) out.push_back(node);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string Endpoint::describe_links() const {
+  std::string out;
+  for (const auto& [node, l] : links_) {
+    const TxLog& d = l.tx[uint32_t(Log::kData)];
+    const TxLog& t = l.tx[uint32_t(Log::kTs)];
+    out += std::to_string(node) + ": data " + std::to_string(d.pending.size()) + (d.conn ? "" : " unattached") + ", ts " +
+           std::to_string(t.pending.size()) + (t.conn ? "" : " unattached") + (t.fenced ? " fenced" : "") + (l.dead ? " dead" : "") +
+           " written " + std::to_string(d.written) + "/" + std::to_string(t.written) + " consumed " +
+           std::to_string(consumed_by_peer(l, Log::kData)) + "/" + std::to_string(consumed_by_peer(l, Log::kTs)) + "\n";
+  }
+  for (uint32_t log = 0; log < kLogs; ++log)
+    for (uint32_t w = 0; w < rx_[log].size(); ++w) {
+      const RxRing& rx = rx_[log][w];
+      if (!rx.consumed) continue;
+      const uint32_t size = ring_bytes(Log(log));
+      const uint8_t* at = mailboxes_[log]->base() + ring_offset_in_mailbox(Log(log), nodes_, w) + rx.consumed % size;
+      out += "rx " + std::string(log_name(Log(log))) + " from " + std::to_string(node_at_[w]) + ": consumed " + std::to_string(rx.consumed) +
+             " reported " + std::to_string(rx.reported) + " next_seq " + std::to_string(rx.next_seq) + " seq there " +
+             std::to_string(get_u32(at)) + "\n";
+    }
+  return out;
 }
 
 void Endpoint::flush() {
@@ -313,7 +365,7 @@ uint64_t Endpoint::consumed_by_peer(const Link& l, Log log) const {
 
 void Endpoint::flush(Link& l, Log log) {
   TxLog& tx = l.tx[uint32_t(log)];
-  if (!tx.conn || l.dead) return;  // attached later; records wait
+  if (!tx.conn || l.dead) return;  // attached (again) later; records wait
   const uint32_t size = ring_bytes(log);
   const uint64_t ring_at = ring_offset_in_mailbox(log, nodes_, self_index_);
   while (!tx.pending.empty()) {
@@ -329,6 +381,9 @@ void Endpoint::flush(Link& l, Log log) {
       const Write& w = tx.pending[taken];
       const uint32_t need = record_bytes(uint32_t(w.bytes.size()));
       const uint32_t at = uint32_t(written % size);
+      // The last record ended exactly at the ring's end: the next lap is another write, at the
+      // ring's start (one contiguous run must never cross the end into the next ring).
+      if (at == 0 && staged > 0) break;
       const uint32_t room = size - at;
       if (room < need) {
         if (written + room + need - consumed > size) break;  // wait: no room even after wrapping
@@ -355,10 +410,13 @@ void Endpoint::flush(Link& l, Log log) {
       } catch (const rma::RmaError& e) {
         if (e.code() == "ERR_CASTELLAN_RMA_REVOKED") {
           // Fenced (§6): the peer promised a higher round and revoked my grant; none of these
-          // records landed, and none of my writes to this log may until it grants me again.
-          stats_.fenced_writes += tx.pending.size();
-          pending_ -= tx.pending.size();
-          tx.pending.clear();
+          // records landed, and none may until it grants me again. They wait (bounded) rather
+          // than vanish: the grant and my next writes race on the way to me, and a write issued
+          // after the peer granted again must land, as it would with the simulator's permit;
+          // those of rounds the peer has left meanwhile its core refuses (D14).
+          ++stats_.fenced_writes;
+          tx.conn->close();
+          tx.conn.reset();
           tx.fenced = true;
         } else {
           detach(l.node);  // the peer is gone (or broke the region): counted as dropped

@@ -54,7 +54,7 @@ struct EndpointStats {
   uint64_t records_out = 0;    // records written to peers
   uint64_t rma_writes = 0;     // one-sided writes issued (records are batched per write)
   uint64_t bytes_out = 0;
-  uint64_t fenced_writes = 0;  // records refused because a peer revoked my grant (§6)
+  uint64_t fenced_writes = 0;  // writes refused because a peer revoked my grant (§6), and held records dropped
   uint64_t stalls = 0;         // flushes that waited for a peer to consume its ring
   uint64_t dropped = 0;        // records to a peer that crashed or was detached
   uint64_t bad_records = 0;    // records naming a region or range the core does not have
@@ -96,6 +96,13 @@ class Endpoint {
   uint32_t multicast(std::vector<uint16_t> dst, std::vector<uint8_t> payload, Await await);
 
   const EndpointStats& stats() const { return stats_; }
+  /** Records queued (for ring space, an attach, or a new grant after fencing), and the peers
+   *  whose ts mailbox currently refuses me. */
+  size_t pending() const { return pending_; }
+  std::vector<uint32_t> fenced_by() const;
+  /** One line per link (queued records per log, attached, fenced, dead, ring positions) and per
+   *  ring read (consumed, reported, next sequence number): diagnostics of a stuck run. */
+  std::string describe_links() const;
 
  private:
   struct RxRing {
@@ -108,7 +115,7 @@ class Endpoint {
     uint64_t written = 0;  // bytes of my ring at the peer written (monotonic)
     uint32_t seq = 0;      // last record sequence number written
     std::deque<Write> pending;
-    bool fenced = false;  // the peer revoked my grant: refuse until it grants a new one
+    bool fenced = false;  // the peer revoked my grant: records wait for a new one (D14)
   };
   struct Link {
     uint32_t node;

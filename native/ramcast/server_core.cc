@@ -514,6 +514,7 @@ std::string ServerCore::describe_pending() const {
         << (m.state == State::kOrdered ? " ORDERED" : " MCAST") << (m.blocking ? " blocking" : "");
     for (const auto& [g, st] : m.ts) out << " ts[" << g << "]=(" << st.round << "," << st.value << ")";
     for (const auto& [q, a] : m.acks) out << " ack[" << q << "]=(" << a.round << "," << a.value << ",c" << a.clock << ")";
+    if (m.acked.set()) out << " my-ack=(" << m.acked.round << "," << m.acked.value << ",max" << m.acked_max << ")";
     out << "\n";
   }
   return out.str();

@@ -12,7 +12,8 @@ import { ramcastNative, type CatchUpReport, type NativeServer, type RegionName, 
 import { initialRound, roundEpoch, roundLeader, roundOf } from './round.js';
 import { OUT_LEADER, toCoreEffects } from './trace.js';
 
-/** CATCH_UP is re-sent to members that have not answered after this long (lost frames). */
+/** CATCH_UP is re-sent to servers that have not answered after this long: in the simulator,
+ *  whose network loses frames, a few of its 50–200 µs link delays. */
 export const CATCH_UP_RETRY_US = 2_000;
 const TIMER_CATCH_UP = 'ramcast.catch-up';
 const REGIONS: ReadonlySet<string> = new Set<RegionName>(['ring', 'ts', 'ack']);
@@ -41,8 +42,15 @@ export class RamcastServerNode implements Core {
   /** Frames that failed to decode: counted and dropped (DESIGN principle 5). */
   badFrames = 0;
 
-  /** `native`: the core to drive; by default a fresh one for the simulator. */
-  constructor(private readonly topology: RamcastTopology, private readonly self: NodeId, native?: ServerControl) {
+  /** `native`: the core to drive, by default a fresh one for the simulator; `catchUpRetryUs`:
+   *  the CATCH_UP re-send interval (a real host on TCP, which loses nothing to a live peer,
+   *  wants a long one: every answer is a full report). */
+  constructor(
+    private readonly topology: RamcastTopology,
+    private readonly self: NodeId,
+    native?: ServerControl,
+    private readonly catchUpRetryUs = CATCH_UP_RETRY_US,
+  ) {
     validateTopology(topology);
     this.group = groupOf(topology, self);
     if (this.group < 0) throw new Error(`node ${self} is not a RamCast server`);
@@ -138,7 +146,7 @@ export class RamcastServerNode implements Core {
     const bytes = controlWire.encode({ type: 'catch-up', group: this.group, round: c.round });
     const waiting = this.servers.filter((n) => n !== this.self && !c.replies.has(n) && !(retry && this.suspected.has(n)));
     const fx: CoreEffect[] = waiting.map((to) => ({ kind: 'send', to, bytes }) as CoreEffect);
-    if (waiting.length > 0) fx.push({ kind: 'set-timer', timer: TIMER_CATCH_UP, afterUs: CATCH_UP_RETRY_US });
+    if (waiting.length > 0) fx.push({ kind: 'set-timer', timer: TIMER_CATCH_UP, afterUs: this.catchUpRetryUs });
     return fx;
   }
 

@@ -23,15 +23,15 @@ async function realProcessRun(backend: RmaBackend): Promise<void> {
   const run = await crashRun({ backend, groups: 3, clients: 4, messagesPerClient: MESSAGES, window: 4, spinUs: 20, timeoutMs: 120_000, idleSampleMs: 1000 });
   const correct = (n: number) => !run.dead.has(n);
   assert.equal(checkLogs(run.topology, run.logs, correct), null);
-  assert.deepEqual([...run.dead].sort(), [run.killedLeader, run.killedClient].sort());
+  assert.deepEqual([...run.dead].sort(), [run.killedLeader!, run.killedClient!].sort());
   for (const [c, r] of run.results) assert.equal(r.completed, MESSAGES, `client ${c} saw all its multicasts delivered`);
 
   // What the run is for: the crashed leader delivered before dying (uniform agreement covers a
   // crashed process), the dead client died mid-stream, and its group moved to a new leader.
-  assert.ok((run.logs.delivered.get(run.killedLeader)?.length ?? 0) > 0);
+  assert.ok((run.logs.delivered.get(run.killedLeader!)?.length ?? 0) > 0);
   const fromVictim = [...run.logs.multicasts.values()].filter((m) => m.client === run.killedClient).length;
   assert.ok(fromVictim > 0 && fromVictim < MESSAGES, `the client died mid-run (${fromVictim} multicasts)`);
-  const group = run.topology.groups.find((g) => g.includes(run.killedLeader))!;
+  const group = run.topology.groups.find((g) => g.includes(run.killedLeader!))!;
   for (const s of run.quiescent.filter((x) => group.includes(x.node)))
     assert.notEqual((s.stats as { leader: number }).leader, run.killedLeader, `node ${s.node} follows a new leader`);
 
@@ -42,6 +42,15 @@ async function realProcessRun(backend: RmaBackend): Promise<void> {
 }
 
 test('real processes over shm: 3×3 servers, 4 clients, a leader and a client SIGKILLed; logs pass §9', { timeout: 180_000 }, () => realProcessRun('shm'));
+
+test('real processes over shm: a detector that suspects live processes for 3 s; leaders change, logs pass §9, the run completes', { timeout: 180_000 }, async () => {
+  const run = await crashRun({ backend: 'shm', groups: 2, clients: 2, messagesPerClient: 500, window: 4, spinUs: 20, timeoutMs: 120_000, idleSampleMs: 200, falseSuspicion: { suspectAfterMs: 60, forMs: 3000 } });
+  assert.equal(run.dead.size, 0);
+  assert.equal(checkLogs(run.topology, run.logs, () => true), null);
+  for (const [c, r] of run.results) assert.equal(r.completed, 500, `client ${c} saw all its multicasts delivered`);
+  const epochs = run.quiescent.filter((s) => s.role === 'server').map((s) => Math.floor((s.stats as { round: number }).round / 0x10000));
+  assert.ok(epochs.some((e) => e > 1), `some group changed leader (epochs ${epochs.join(',')})`);
+});
 
 const verbs = backendStatus('verbs');
 test('real processes over verbs: the same run', { skip: verbs.ok ? false : `no usable verbs backend here: ${verbs.reason}`, timeout: 180_000 }, () => realProcessRun('verbs'));

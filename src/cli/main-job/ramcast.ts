@@ -73,7 +73,7 @@ export const ramcastPart: MainJobPart = {
     const real = await crashRun({ backend: 'shm', ...REAL });
     const realVerdict = checkLogs(real.topology, real.logs, (n) => !real.dead.has(n));
     const realDeliveries = [...real.logs.delivered.values()].reduce((n, l) => n + l.length, 0);
-    const killedGroup = real.topology.groups.find((g) => g.includes(real.killedLeader))!;
+    const killedGroup = real.topology.groups.find((g) => g.includes(real.killedLeader!))!;
     const newLeaders = real.quiescent.filter((s) => killedGroup.includes(s.node)).map((s) => (s.stats as { leader: number }).leader);
     const leaderChanged = newLeaders.length > 0 && newLeaders.every((l) => l === newLeaders[0] && l !== real.killedLeader);
     progress(`  ${real.logs.multicasts.size} multicasts, ${realDeliveries} deliveries in ${(real.wallMs / 1000).toFixed(1)} s; group leader ${real.killedLeader} → ${newLeaders[0]}; ${realVerdict ?? 'all §9 properties hold'}`);

@@ -1,9 +1,11 @@
 // The real-process crash run (issue 5 acceptance; test/ramcast/real-process.test.ts asserts on
 // it, the main job reports it): groups × 3 servers and some clients as OS processes
 // multicasting to random group subsets; once a third of the multicasts completed, the leader of
-// one group and one client are SIGKILLed. The run waits for the surviving clients and for
-// quiescence (the dead client's messages relayed everywhere, Task 10), measures the idle
-// cluster's CPU, and returns the delivery logs every process appended as it went.
+// one group and one client are SIGKILLed — or, instead, the failure detector is made to
+// suspect live processes for a while (leaders change with nobody dead, fenced writes race
+// with new grants). The run waits for the surviving clients and for quiescence (the dead
+// client's messages relayed everywhere, Task 10), measures the idle cluster's CPU, and returns
+// the delivery logs every process appended as it went.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +18,7 @@ import { readDeliveryLogs } from './delivery-log.js';
 import { Cluster, RAMCAST_ENTRY } from './launcher.js';
 import type { NodeStatus } from './process-protocol.js';
 import type { WorkloadResult } from './workload.js';
+import { SUSPECT_AFTER_MS_DEFAULT } from './tcp-mesh.js';
 
 export interface CrashRunOptions {
   backend: RmaBackend;
@@ -28,13 +31,17 @@ export interface CrashRunOptions {
   timeoutMs: number;
   /** How long the idle cluster's CPU is sampled. */
   idleSampleMs: number;
+  /** Instead of the kills: suspect a peer after this much silence (heartbeats are 100 ms
+   *  apart here), for `forMs`, then back to the default. */
+  falseSuspicion?: { suspectAfterMs: number; forMs: number };
 }
 
 export interface CrashRun {
   topology: RamcastTopology;
   logs: DeliveryLogs;
-  killedLeader: NodeId;
-  killedClient: NodeId;
+  /** The killed leader and client (undefined with falseSuspicion). */
+  killedLeader: NodeId | undefined;
+  killedClient: NodeId | undefined;
   dead: Set<NodeId>;
   results: Map<NodeId, WorkloadResult>;
   /** Statuses of the survivors at quiescence, and after the idle sample. */
@@ -47,6 +54,8 @@ export interface CrashRun {
 
 const CLOCK_TICKS_PER_S = 100; // Linux USER_HZ
 const POLL_MS = 20;
+/** With false suspicions provoked: heartbeats this often, so a short timeout trips often. */
+const PROVOKED_HEARTBEAT_MS = 100;
 
 function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -61,7 +70,16 @@ export async function crashRun(o: CrashRunOptions): Promise<CrashRun> {
   const topology = clusterTopology({ groups: o.groups, groupSize: 3, clients: o.clients });
   const logDir = mkdtempSync(path.join(tmpdir(), 'ramcast-logs-'));
   const workloads = new Map(topology.clients.map((c, i) => [c, { groups: o.groups, dst: 'random' as const, messages: o.messagesPerClient, window: o.window, payloadBytes: 24, seed: i + 1 }]));
-  const cluster = await Cluster.launch({ entry: RAMCAST_ENTRY, topology, backend: o.backend, spinUs: o.spinUs, logDir, awaitMode: 'all', workloads });
+  const cluster = await Cluster.launch({
+    entry: RAMCAST_ENTRY,
+    topology,
+    backend: o.backend,
+    spinUs: o.spinUs,
+    logDir,
+    awaitMode: 'all',
+    workloads,
+    heartbeatMs: o.falseSuspicion ? PROVOKED_HEARTBEAT_MS : undefined,
+  });
   try {
     const deadline = started + o.timeoutMs;
     const late = (what: string) => {
@@ -73,10 +91,18 @@ export async function crashRun(o: CrashRunOptions): Promise<CrashRun> {
       late('the workload got going');
       await sleep(POLL_MS);
     }
-    const killedLeader = topology.groups[Math.min(1, o.groups - 1)]![0]!;
-    const killedClient = topology.clients[0]!;
-    await cluster.kill(killedLeader);
-    await cluster.kill(killedClient);
+    let killedLeader: NodeId | undefined;
+    let killedClient: NodeId | undefined;
+    if (o.falseSuspicion) {
+      cluster.setSuspectAfter(o.falseSuspicion.suspectAfterMs);
+      await sleep(o.falseSuspicion.forMs);
+      cluster.setSuspectAfter(SUSPECT_AFTER_MS_DEFAULT);
+    } else {
+      killedLeader = topology.groups[Math.min(1, o.groups - 1)]![0]!;
+      killedClient = topology.clients[0]!;
+      await cluster.kill(killedLeader);
+      await cluster.kill(killedClient);
+    }
     const survivors = topology.clients.filter((c) => c !== killedClient);
     if (!(await cluster.waitWorkloads(survivors, Math.max(0, deadline - Date.now())))) late('the surviving clients finished');
     const dead = cluster.dead();

@@ -110,6 +110,11 @@ export class Cluster {
     return replies.flatMap((r) => r.nodes);
   }
 
+  /** Sets every live node's failure-detector timeout. */
+  setSuspectAfter(ms: number): void {
+    for (const p of this.live()) this.post(p, { type: 'detector', suspectAfterMs: ms });
+  }
+
   /** SIGKILLs the process hosting `node`; resolves once it is gone. */
   async kill(node: NodeId): Promise<void> {
     const p = this.procs.find((x) => x.nodes.includes(node));

@@ -17,6 +17,10 @@ export interface EndpointOptions {
 }
 
 export interface EndpointStats {
+  /** Records queued for ring space, an attach, or a new grant. */
+  pendingRecords: number;
+  /** Peers whose ts mailbox refuses my writes right now (they fenced me, §6). */
+  fencedBy: number[];
   recordsIn: number;
   recordsOut: number;
   rmaWrites: number;

@@ -32,6 +32,8 @@ export type ToProcess =
   | { type: 'peers'; addresses: Record<string, PeerAddress> }
   | { type: 'go' }
   | { type: 'status' }
+  /** New failure-detector timeout for every node's mesh (tests provoke false suspicions). */
+  | { type: 'detector'; suspectAfterMs: number }
   | { type: 'stop' };
 
 export interface NodeStatus {

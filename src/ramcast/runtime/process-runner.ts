@@ -92,6 +92,9 @@ export function runProcess(stack: Stack): void {
       }
     },
     status: () => send({ type: 'status', nodes: statuses() }),
+    detector: (m: Extract<ToProcess, { type: 'detector' }>) => {
+      for (const mesh of meshes.values()) mesh.setSuspectAfter(m.suspectAfterMs);
+    },
     stop: async () => {
       stopping = true;
       for (const n of nodes) {

@@ -15,6 +15,10 @@ import { DeliveryBatch, type Delivery, type DriverEvent, type NativeDriver, type
 import type { MeshHandlers, TcpMesh } from './tcp-mesh.js';
 
 const NO_HANDLE = new Uint8Array(0);
+/** CATCH_UP re-sends on TCP: a live peer gets every frame, so a retry only covers one still
+ *  connecting or slowed down; each answer is a full report (D8), so not more often than this.
+ *  (The simulator's 2 ms, on a dozen busy processes, fed a flood of reports that never drained.) */
+const CATCH_UP_RETRY_RUNTIME_US = 500_000;
 
 export interface ServerEvents {
   deliver: [batch: DeliveryBatch, atMs: number];
@@ -43,7 +47,7 @@ export class RamcastServerRuntime extends EventEmitter<ServerEvents> implements 
   ) {
     super();
     this.endpoint = driver.addServer(topology, self, options);
-    this.control = new RamcastServerNode(topology, self, this.endpoint);
+    this.control = new RamcastServerNode(topology, self, this.endpoint, CATCH_UP_RETRY_RUNTIME_US);
   }
 
   /** Runs the control plane's start (its initial fence, D-§6) before any hello is built. */

@@ -116,6 +116,11 @@ export class TcpMesh {
     this.enqueue(peer, meshWire.encode({ type: 'frame', channel, body }));
   }
 
+  /** Changes the silence that makes a peer suspect (from now on). */
+  setSuspectAfter(ms: number): void {
+    this.options.suspectAfterMs = ms;
+  }
+
   isCrashed(peer: NodeId): boolean {
     return this.peers.get(peer)?.crashed ?? false;
   }
