@@ -85,7 +85,8 @@ export interface NativeDriver {
 }
 
 export interface DriverOptions {
-  /** Busy-poll this long after activity before sleeping in the kernel. */
+  /** Keep polling this long after activity, yielding the CPU between looks, before sleeping
+   *  in the kernel (D16; default 100 µs). */
   spinUs?: number;
 }
 
