@@ -59,9 +59,10 @@ void ServerCore::see(uint64_t value) {
 
 void ServerCore::write(uint32_t to, Region region, uint32_t offset, const uint8_t* p, size_t n) {
   if (to == self_) {
-    // Writes to oneself are local stores, absorbed after the current step (no re-entrancy).
-    std::copy(p, p + n, region_data(region) + offset);
-    local_.push_back({region, {offset, uint32_t(n)}});
+    // Writes to oneself are absorbed after the current step (no re-entrancy), and land only
+    // then: two of them may aim at one cell before the drain (Task 9 acks a DONE message and a
+    // live one that reuse a ring slot), and each must be absorbed with its own bytes.
+    local_.push_back(Write{to, region, offset, std::vector<uint8_t>(p, p + n)});
     return;
   }
   fx_.writes.push_back(Write{to, region, offset, std::vector<uint8_t>(p, p + n)});
@@ -75,9 +76,10 @@ void ServerCore::write_cell(uint32_t to, Region region, uint32_t offset, const C
 
 void ServerCore::drain_local() {
   while (!local_.empty()) {
-    auto [region, range] = local_.front();
-    local_.erase(local_.begin());
-    landed(self_, region, range.first, range.second);
+    Write w = std::move(local_.front());
+    local_.pop_front();
+    std::copy(w.bytes.begin(), w.bytes.end(), region_data(w.region) + w.offset);
+    landed(self_, w.region, w.offset, uint32_t(w.bytes.size()));
   }
 }
 
