@@ -28,13 +28,16 @@ struct MulticastArgs {
 };
 MulticastArgs multicast_args(const Napi::CallbackInfo& info);
 
-// Runs a core call, turning its std exceptions into coded JS errors.
+// Runs a core call, turning its std exceptions (and the RMA layer's coded ones) into coded
+// JS errors.
 template <typename F>
 auto guarded(Napi::Env env, F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const Napi::Error&) {
     throw;
+  } catch (const CodedError& e) {
+    throw_error(env, e.code(), e.what());
   } catch (const std::invalid_argument& e) {
     throw_error(env, kArgError, e.what());
   } catch (const std::length_error& e) {

@@ -109,11 +109,9 @@ Napi::Value locked(Napi::Env env, DriverState& s, Endpoint& ep, F&& f) {
   {
     std::lock_guard<std::mutex> lock(s.driver.mutex());
     out = guarded(env, [&] {
-      return rma::guard(env, [&] {
-        Napi::Value v = f();
-        ep.absorb_effects();
-        return v;
-      });
+      Napi::Value v = f();
+      ep.absorb_effects();
+      return v;
     });
   }
   s.driver.signal();
@@ -254,13 +252,11 @@ class DriverJs : public Napi::ObjectWrap<DriverJs> {
     EndpointOptions o;
     if (info.Length() > 2 && info[2].IsObject()) {
       auto opts = info[2].As<Napi::Object>();
-      if (opts.Has("backend")) o.backend = rma::guard(env, [&] { return rma::backend_from_name(opts.Get("backend").ToString()); });
+      if (opts.Has("backend")) o.backend = guard(env, [&] { return rma::backend_from_name(opts.Get("backend").ToString()); });
       if (opts.Has("address")) o.address = opts.Get("address").ToString().Utf8Value();
       if (opts.Has("trace")) o.trace = opts.Get("trace").ToBoolean().Value();
     }
-    Endpoint* ep = guarded(env, [&] {
-      return rma::guard(env, [&] { return &state_->driver.add(std::make_unique<Endpoint>(std::move(t), self, server, o)); });
-    });
+    Endpoint* ep = guarded(env, [&] { return &state_->driver.add(std::make_unique<Endpoint>(std::move(t), self, server, o)); });
     Napi::Object obj = ctor_->New({});
     EndpointJs::Unwrap(obj)->bind(state_, ep);
     return obj;
