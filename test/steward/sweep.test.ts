@@ -1,19 +1,19 @@
-// Steward simulator sweeps (spec §10): S1, S2, I3–I14 on every record and L1 at the end, over
-// ≥ 1,000 seeds in all, with loss, reordering, duplication, crashes and restarts, f Byzantine
-// servers per site (silent, equivocating, garbage, replay, bad partial signatures), a leader
-// rep that signs conflicting Pre-Prepares, a mute rep, the leader site partitioned away and
-// partitions that heal. The deliberately broken variant must be caught. Seeds run on two
-// worker threads (2 cores). Bigger sweeps:
-// `castellan sim steward-sweep --seeds N`.
-import { test } from 'node:test';
+// The Steward sweep (spec §10): S1, S2, I3–I7, I9, I14, the query check and L1 on every seed
+// of every scenario, with faults: lossy, reordering and duplicating WANs, crashes and
+// restarts, ≤ f Byzantine servers per site (silent, equivocating, garbage, replay, bad
+// partial signatures), a leader rep that signs conflicting Pre-Prepares, a mute rep, the
+// leader site partitioned away and partitions that heal. The deliberately broken variant must
+// be caught. Every scenario's seeds are queued at once, a few per work item, for two
+// long-lived worker threads (2 cores), so both stay busy to the very end of the file.
+// Bigger sweeps: `castellan sim steward-sweep --seeds N`.
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { describeViolation, type SweepSummary } from '../../src/sim/sweep.js';
-import { runSeed } from '../../src/sim/run-seed.js';
 import { brokenScenario } from '../../src/steward/sim-scenarios.js';
-import type { Scenario } from '../../src/sim/scenario.js';
+import type { SweepItem, SweepItemDone } from './sweep-worker.js';
 
-/** Seeds per scenario in CI: 1,000 in total, 1.5–3 minutes on two cores depending on load. */
+/** Seeds per scenario in CI: 1,000 in total. */
 const SEEDS: Record<string, number> = {
   'steward-sweep': 400,
   'steward-bad-partials': 350,
@@ -22,26 +22,113 @@ const SEEDS: Record<string, number> = {
   'steward-leader-partition': 50,
 };
 const THREADS = 2;
+/** Seeds per work item: a few, so the two threads end within a few seeds of each other. */
+const SEEDS_PER_ITEM = 5;
 
-function half(scenario: string, seeds: number, startSeed: number): Promise<SweepSummary> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./sweep-worker.js', import.meta.url), { workerData: { scenario, seeds, startSeed } });
-    w.once('message', resolve);
-    w.once('error', reject);
-  });
+interface Queued {
+  item: SweepItem;
+  ran: (s: SweepSummary) => void;
+  skipped: () => void;
+  failed: (e: unknown) => void;
 }
 
-for (const [scenario, seeds] of Object.entries(SEEDS)) {
+/** Worker threads taking work items from one queue; a thread takes the next item when it is done. */
+class SweepPool {
+  private readonly queue: Queued[] = [];
+  private readonly busy = new Map<Worker, Queued>();
+  private readonly workers: Worker[] = [];
+  private failure: unknown = null;
+  private nextId = 0;
+
+  constructor(threads: number) {
+    for (let i = 0; i < threads; i++) {
+      const w = new Worker(new URL('./sweep-worker.js', import.meta.url));
+      w.on('message', (m: SweepItemDone) => {
+        const q = this.busy.get(w)!;
+        this.busy.delete(w);
+        q.ran(m.summary);
+        this.take(w);
+      });
+      w.once('error', (e) => this.fail(e));
+      this.workers.push(w);
+    }
+  }
+
+  /**
+   * Seeds 0 … seeds−1 of `scenario`: the summaries of the items that ran, in seed order. After
+   * a violation the scenario's items still queued are skipped; they all hold later seeds than
+   * any item that ran, so the earliest violation among the results is the scenario's first.
+   */
+  sweep(scenario: string, seeds: number): Promise<SweepSummary[]> {
+    const done = new Promise<SweepSummary[]>((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      const results: (SweepSummary | null)[] = [];
+      let outstanding = 0;
+      const settle = () => {
+        if (--outstanding === 0) resolve(results.filter((s): s is SweepSummary => s !== null));
+      };
+      for (let start = 0; start < seeds; start += SEEDS_PER_ITEM) {
+        const index = results.push(null) - 1;
+        outstanding++;
+        const item: SweepItem = { id: this.nextId++, scenario, startSeed: start, seeds: Math.min(SEEDS_PER_ITEM, seeds - start) };
+        this.queue.push({
+          item,
+          ran: (s) => {
+            results[index] = s;
+            if (s.violation) this.skipQueued(scenario);
+            settle();
+          },
+          skipped: settle,
+          failed: reject,
+        });
+      }
+    });
+    // Awaited only when its test runs; until then a failure must not count as unhandled.
+    done.catch(() => {});
+    for (const w of this.workers) if (!this.busy.has(w)) this.take(w);
+    return done;
+  }
+
+  close(): Promise<number[]> {
+    return Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private take(w: Worker): void {
+    const q = this.queue.shift();
+    if (!q) return;
+    this.busy.set(w, q);
+    w.postMessage(q.item);
+  }
+
+  private skipQueued(scenario: string): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.item.scenario === scenario) this.queue.splice(i, 1)[0]!.skipped();
+  }
+
+  private fail(e: unknown): void {
+    this.failure = e;
+    for (const q of [...this.busy.values(), ...this.queue.splice(0)]) q.failed(e);
+    this.busy.clear();
+  }
+}
+
+const pool = new SweepPool(THREADS);
+after(() => pool.close());
+
+// Queue everything now; each test waits for its own scenario.
+const broken = pool.sweep(brokenScenario.name, 1);
+const sweeps = Object.entries(SEEDS).map(([scenario, seeds]) => ({ scenario, seeds, done: pool.sweep(scenario, seeds) }));
+
+test('the deliberately broken variant (each update bound to two seqs) is caught by I4', async () => {
+  const [r] = await broken;
+  assert.ok(r!.violation, 'the broken variant passed every checker');
+  assert.match(r!.violation.message, /^I4: update .* ordered at seqs \d+ and \d+/);
+});
+
+for (const { scenario, seeds, done } of sweeps) {
   test(`${scenario}: ${seeds} seeds, every property holds`, async () => {
-    const per = Math.ceil(seeds / THREADS);
-    const parts = await Promise.all(Array.from({ length: THREADS }, (_, i) => half(scenario, Math.min(per, seeds - i * per), i * per)));
-    for (const p of parts) if (p.violation) assert.fail(describeViolation(p.violation));
+    const parts = await done;
+    const first = parts.find((p) => p.violation);
+    if (first) assert.fail(describeViolation(first.violation!));
     assert.equal(parts.reduce((n, p) => n + p.seedsRun, 0), seeds);
   });
 }
-
-test('the deliberately broken variant (each update bound to two seqs) is caught by I4', () => {
-  const r = runSeed(brokenScenario as unknown as Scenario, 0);
-  assert.ok(r.violation, 'the broken variant passed every checker');
-  assert.match(r.violation.message, /^I4: update .* ordered at seqs \d+ and \d+/);
-});
