@@ -5,7 +5,6 @@
 // leader site partitioned away and partitions that heal. The deliberately broken variant must
 // be caught. Every scenario's seeds are queued at once, a few per work item, for two
 // long-lived worker threads (2 cores), so both stay busy to the very end of the file.
-// Bigger sweeps: `castellan sim steward-sweep --seeds N`.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
@@ -13,13 +12,23 @@ import { describeViolation, type SweepSummary } from '../../src/sim/sweep.js';
 import { brokenScenario } from '../../src/steward/sim-scenarios.js';
 import type { SweepItem, SweepItemDone } from './sweep-worker.js';
 
-/** Seeds per scenario in CI: 1,000 in total. */
+/**
+ * Seeds per scenario in CI: 500 in all, about 1.7 M simulated events, so the file costs about
+ * 85 s of CPU (≈ 45 s on two idle cores; the test budget is 2.5 minutes on a shared machine).
+ * Most go where the fault space is wide: steward-sweep draws sites (3 or 5), a fault per site
+ * (crash, restart, one of five Byzantine behaviours) and a healing partition from the seed
+ * (250 seeds: ≈ 290 crashes and restarts, ≈ 340 Byzantine servers, ≈ 120 partitions), and
+ * steward-bad-partials places its bad signer anywhere in each site (150 seeds: 56 of the 64
+ * placements). The other three script one fault, so their seeds vary only WAN delay, start
+ * times and the victim, and the leader partition is the costliest per seed (≈ 12,000 events).
+ * Bigger sweeps: `castellan sim SCENARIO --seeds N`.
+ */
 const SEEDS: Record<string, number> = {
-  'steward-sweep': 400,
-  'steward-bad-partials': 350,
+  'steward-sweep': 250,
+  'steward-bad-partials': 150,
   'steward-equivocating-rep': 50,
-  'steward-mute-rep': 150,
-  'steward-leader-partition': 50,
+  'steward-mute-rep': 30,
+  'steward-leader-partition': 20,
 };
 const THREADS = 2;
 /** Seeds per work item: a few, so the two threads end within a few seeds of each other. */
