@@ -62,7 +62,7 @@ export class AssignGlobalOrder {
     const { state: s } = this.ctx;
     const gv = s.gv;
     const lv = s.lv;
-    this.ctx.emit(OUT.prePrepare, { gv, lv, seq, digest: hex(digestOf(update)) });
+    this.ctx.emit(OUT.prePrepare, { gv, lv, seq, digest: hex(digestOf(update)), constrained: s.globallyConstrained && s.locallyConstrained });
     s.assigning.set(seq, hex(digestOf(update)));
     this.ctx.sendLocal({ type: 'prePrepare', gv, lv, seq, update }, (env) => {
       s.assigning.delete(seq);

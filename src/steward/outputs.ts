@@ -7,7 +7,7 @@ export const OUT = {
   pc: 'steward.pc',
   /** A server obtained a T-signed Proposal (I6, I7). */
   proposal: 'steward.proposal',
-  /** A leader-site rep sent a Pre-Prepare (I10). */
+  /** A leader-site rep assigned a seq by a Pre-Prepare, and whether it was constrained then (I10). */
   prePrepare: 'steward.pre-prepare',
   /** A server stored a GOU. */
   gou: 'steward.gou',

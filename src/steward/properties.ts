@@ -32,7 +32,7 @@ export function checkExecutionLogs(logs: Map<NodeId, ExecuteRecord[]>, submitted
 }
 
 /** Everything incremental in one pass over the records (one Property per invariant family). */
-export function stewardProperties(t: StewardTopology, opts: { liveness: boolean; answersPerClient?: number }): Property[] {
+export function stewardProperties(t: StewardTopology, opts: { liveness: boolean; answersPerClient?: number; window: number }): Property[] {
   const correct = (v: RunView, node: NodeId) => !v.byzantine(node);
   const submitted = new Set<string>();
   const execAt = new Map<number, { digest: string; node: NodeId }>();
@@ -119,7 +119,23 @@ export function stewardProperties(t: StewardTopology, opts: { liveness: boolean;
     },
   };
 
-  const props = [safety, agreement, viewsProp];
+  // I10 (Figs 3.6, 3.12): a rep assigns a seq only when globally and locally constrained and
+  // inside its window. Global_aru is the last seq the server executed (I3), read from its own
+  // execute records, not from what the Pre-Prepare record claims.
+  const assignment: Property = {
+    name: 'steward.I10',
+    onRecord(r: TraceRecord, v: RunView) {
+      if (r.kind !== 'output' || r.name !== OUT.prePrepare || !correct(v, r.node)) return null;
+      const d = r.data as Data;
+      const seq = d.seq as number;
+      const aru = lastSeq.get(r.node) ?? 0;
+      if (d.constrained !== true) return `I10: server ${r.node} sent a Pre-Prepare for seq ${seq} while not constrained`;
+      if (seq <= aru || seq > aru + opts.window) return `I10: server ${r.node} sent a Pre-Prepare for seq ${seq} outside its window (Global_aru ${aru}, W ${opts.window})`;
+      return null;
+    },
+  };
+
+  const props = [safety, agreement, viewsProp, assignment];
   if (opts.liveness) props.push(livenessProperty(t, opts.answersPerClient === undefined ? undefined : () => opts.answersPerClient!));
   return props;
 }
