@@ -135,7 +135,27 @@ export function stewardProperties(t: StewardTopology, opts: { liveness: boolean;
     },
   };
 
-  const props = [safety, agreement, viewsProp, assignment];
+  // I12, its GOU half (Fig. 3.8): a GOU, once stored, is never removed, so a correct server
+  // stores at most one per seq in each incarnation (a restart loses its state).
+  const storedGous = new Map<NodeId, Set<number>>();
+  const gousKept: Property = {
+    name: 'steward.I12',
+    onRecord(r: TraceRecord, v: RunView) {
+      if (r.kind === 'start') {
+        storedGous.delete(r.node);
+        return null;
+      }
+      if (r.kind !== 'output' || r.name !== OUT.gou || !correct(v, r.node)) return null;
+      const seq = (r.data as Data).seq as number;
+      let stored = storedGous.get(r.node);
+      if (!stored) storedGous.set(r.node, (stored = new Set()));
+      if (stored.has(seq)) return `I12: server ${r.node} stored a second GOU for seq ${seq}: the first was removed or replaced`;
+      stored.add(seq);
+      return null;
+    },
+  };
+
+  const props = [safety, agreement, viewsProp, assignment, gousKept];
   if (opts.liveness) props.push(livenessProperty(t, opts.answersPerClient === undefined ? undefined : () => opts.answersPerClient!));
   return props;
 }

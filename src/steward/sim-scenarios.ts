@@ -104,7 +104,7 @@ function eventually(name: string, what: string, test: (v: RunView) => boolean): 
 /** The sweep: 3 or 5 sites, f=1, lossy reordering WANs, ≤ f faulty servers per site (crashes, restarts, the five Byzantine behaviours), a healing partition. */
 export const sweepScenario: Scenario<{ updates: number; faults: boolean; lossy: boolean; partition: boolean }> = {
   name: 'steward-sweep',
-  description: 'Steward: 3–5 sites × 4, lossy WAN, ≤ f crashed/Byzantine servers per site, a healing site partition (S1, S2, I3–I7, I9, I10, I14, L1)',
+  description: 'Steward: 3–5 sites × 4, lossy WAN, ≤ f crashed/Byzantine servers per site, a healing site partition (S1, S2, I3–I7, I9, I10, I12, I14, L1)',
   params: { updates: 2, faults: true, lossy: true, partition: true },
   build(rng, p) {
     const t: StewardTopology = { sites: rng.chance(0.7) ? 3 : 5, f: 1, clientsPerSite: 1 };

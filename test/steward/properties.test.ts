@@ -44,3 +44,14 @@ test('I10 catches a Pre-Prepare beyond the window', () => {
 test('I10 catches a Pre-Prepare sent while not constrained', () => {
   assert.match(firstViolation([prePrepare(1, false)]) ?? '', /^I10: .* while not constrained/);
 });
+
+const gou = (node: number, seq: number, digest: string) => out(node, OUT.gou, { seq, gv: 0, digest });
+const restart = (node: number): TraceRecord => ({ t: 0, node, kind: 'start', ok: true });
+
+test('I12 holds for one GOU per seq per server, and again after a restart (state lost)', () => {
+  assert.equal(firstViolation([gou(REP, 1, 'aa'), gou(REP + 1, 1, 'aa'), gou(REP, 2, 'cc'), restart(REP), gou(REP, 1, 'aa')]), null);
+});
+
+test('I12 catches a server storing a second GOU for a seq (the first was removed or replaced)', () => {
+  assert.match(firstViolation([gou(REP, 1, 'aa'), gou(REP, 2, 'cc'), gou(REP, 1, 'aa')]) ?? '', /^I12: server 0 stored a second GOU for seq 1/);
+});
