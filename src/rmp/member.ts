@@ -6,38 +6,30 @@
 //
 // Multicast is a `send` to MULTICAST_NODE; the host maps it to the group address (the
 // simulator fans it out to every listener, the runtime uses the IP multicast socket).
-import type { Core, CoreEffect, CoreEvent, Json, NodeId, TimeUs } from '../sim/core.js';
+import type { Core, CoreEffect, CoreEvent, NodeId, TimeUs } from '../sim/core.js';
 import { rmpCommands, validSend } from './commands.js';
 import { decodeCounted } from './decode-counted.js';
 import type { RmpConfig } from './config.js';
-import { HandlerLocks, ReplyCache } from './handler-locks.js';
-import { ACK_ENTRIES_MAX, FRONTIER_SOURCES_MAX, MEMBERS_MAX, NACK_WANTS_MAX } from './limits.js';
-import { orderingView, OrderLog, type Entry } from './order-log.js';
-import { OUT, packetId, unreliableId, viewEntryId, type BuffersRecord, type DeliverRecord } from './outputs.js';
-import { AbortReason, DataControl, NackKind, ReplyStatus, rmpPackets, type AckPacket, type DataPacket, type NackWant, type OrderEntry, type PacketOf, type RmpPacket, type ViewChange } from './packets.js';
-import { makePid, nodeOf, REJOINS_PER_EPOCH, type Pid } from './pid.js';
-import { inTotalOrder, Qos } from './qos.js';
+import { Delivery, holdersSuffice, type DeliverySink } from './delivery.js';
+import { LossRecovery } from './loss-recovery.js';
+import { MultiRpc } from './multi-rpc.js';
+import { ACK_ENTRIES_MAX, FRONTIER_SOURCES_MAX, MEMBERS_MAX } from './limits.js';
+import { orderingView, OrderLog } from './order-log.js';
+import { OUT, packetId, unreliableId, viewEntryId } from './outputs.js';
+import { AbortReason, DataControl, rmpPackets, type AckPacket, type DataPacket, type OrderEntry, type PacketOf, type RmpPacket, type ViewChange } from './packets.js';
+import { makePid, REJOINS_PER_EPOCH, type Pid } from './pid.js';
+import { Qos } from './qos.js';
 import { planReformation, type Vote } from './reformation-plan.js';
-import { missingSomething, planNacks } from './nack-plan.js';
 import { MemberIo, MULTICAST_NODE } from './member-io.js';
 import { MemberState, type MemberStats, type MemberStatus, type Recovery } from './member-state.js';
 import { SendQueue, type Queued } from './send-queue.js';
 import { SourceStream, type StoredData } from './source-stream.js';
 import { foundingView, makeView, successor, type View } from './view.js';
 
-/** The largest timestamp on the wire (u32): an open-ended order NACK asks up to it. */
-const TS_MAX = 0xffff_ffff;
-/** Packets re-sent for one NACKed range: a forged or stale huge range costs bounded work. */
-const RETRANS_PER_WANT_MAX = 256;
-/** Every n-th NACK round is multicast instead of unicast: the likely holder may be gone (D5). */
-const NACK_MULTICAST_EVERY = 3;
 /** Re-sends of a reformation's new list before the originator stops (members then NACK/rejoin). */
 const COMMIT_RETRIES_MAX = 20;
 /** Vote windows an originator opens before it concludes it is in a minority: a lost vote is not a partition. */
 const VOTE_ROUNDS_MAX = 3;
-
-/** What the application gets with each delivery (the `output` carries only the metadata). */
-export type DeliverySink = (record: DeliverRecord, messages: readonly Uint8Array[]) => void;
 
 interface TokenState {
   holding: boolean;
@@ -57,6 +49,9 @@ export class RmpMember implements Core {
   readonly stats: MemberStats = { decodeErrors: 0, badCommands: 0, foreignGroup: 0, orderConflicts: 0, nacksSent: 0, retransmissions: 0, acksSent: 0, reformations: 0 };
   private readonly s: MemberState;
   private readonly io: MemberIo;
+  private readonly rpc: MultiRpc;
+  private readonly delivery: Delivery;
+  private readonly loss: LossRecovery;
   private rejoins = 0;
 
   // ---- per incarnation (reset on rejoin) ----
@@ -65,19 +60,12 @@ export class RmpMember implements Core {
   /** The change ACK that added each member, re-sent when it asks again (it missed it). */
   private joinAcks = new Map<Pid, Uint8Array>();
   private leaveRequested = false;
-  private locks = new HandlerLocks();
-  private replies = new ReplyCache();
   private highestAttempt = 0;
   /** Once haveTo reaches this, removed sources' unordered packets can never be ordered (D14). */
   private dropRemovedFromTs = Infinity;
   private removedPurged = true;
   private commitTracking: { bytes: Uint8Array; waiting: Set<Pid>; retries: number; view: string } | null = null;
-  private nackRound = 0;
-  private lastCatchUpUs = -Infinity;
-  /** When we last sent a lagging member the ACKs it missed (see onAck). */
-  private helpedAt = new Map<Pid, number>();
   private arrivals = 0;
-  private lastBuffers = '';
   private joinNonce = 0;
 
   // ---- own sending (kept across a rejoin: the application's queue survives) ----
@@ -88,10 +76,13 @@ export class RmpMember implements Core {
     private readonly node: NodeId,
     private readonly hostEpoch: number,
     private readonly config: RmpConfig,
-    private readonly sink?: DeliverySink,
+    sink?: DeliverySink,
   ) {
     this.s = new MemberState(makePid(node, hostEpoch, 0), new SendQueue(config.flow(), config.retransBufferMaxBytes));
     this.io = new MemberIo(this.s, config.group, this.stats);
+    this.rpc = new MultiRpc(this.s, this.io, config);
+    this.delivery = new Delivery(this.s, this.io, config, this.rpc, (ts, p) => this.deliverableNow(ts, p), sink);
+    this.loss = new LossRecovery(this.s, this.io, config, this.stats);
   }
 
   get pid(): Pid {
@@ -152,10 +143,9 @@ export class RmpMember implements Core {
     this.token = { holding: false, acceptedPass: -1, myAck: null, pending: null };
     this.pendingJoins = new Map();
     this.joinAcks = new Map();
-    this.helpedAt = new Map();
+    this.loss.resetIncarnation();
     this.leaveRequested = false;
-    this.locks = new HandlerLocks();
-    this.replies = new ReplyCache();
+    this.rpc.resetIncarnation();
     this.highestAttempt = 0;
     this.dropRemovedFromTs = Infinity;
     this.removedPurged = true;
@@ -163,7 +153,7 @@ export class RmpMember implements Core {
     this.nextSeq = 0;
     this.nextUnreliableSeq = 0;
     this.s.sendQueue.restart(this.config.flow());
-    this.lastBuffers = '';
+    this.delivery.resetIncarnation();
     this.io.out(OUT.incarnation, { pid: this.s.pid, node: this.node });
   }
 
@@ -243,7 +233,7 @@ export class RmpMember implements Core {
       case 'confirm':
         return this.onConfirm(p);
       case 'nack':
-        return this.onNack(p.wants);
+        return this.loss.onNack(p.wants);
       case 'joinRequest':
         return this.onJoinRequest(p.sender, p.nonce);
       case 'recoveryStart':
@@ -287,7 +277,7 @@ export class RmpMember implements Core {
         this.io.arm('silence', t.tokenSilenceUs / 4);
         return this.silenceCheck();
       case 'nack':
-        return this.nackRoundNow();
+        return this.loss.nackRoundNow();
       case 'data-retry':
         return this.dataRetry();
       case 'recovery-vote':
@@ -321,11 +311,11 @@ export class RmpMember implements Core {
     if (!this.s.participating()) return;
     if (p.type === 'nonMemberData' && p.control !== DataControl.none) return; // locks are for members
     if (p.qos === Qos.unreliable) {
-      this.deliver(p, -1, null, unreliableId(p.sender, p.seq));
+      this.delivery.deliver(p, -1, null, unreliableId(p.sender, p.seq));
       return;
     }
     const s = this.s.stream(p.sender);
-    if (s.seen(p.seq)) return this.duplicateRequest(p, s);
+    if (s.seen(p.seq)) return this.rpc.answerDuplicate(p, s);
     // A member's packet is ordered only while its source is in the view (D14): from anyone
     // else it is kept only when an ACK already ordered it (a late copy we NACKed for).
     if (p.type === 'data' && !s.tsOf.has(p.seq) && !this.s.orderView.list.includes(p.sender)) return;
@@ -336,58 +326,9 @@ export class RmpMember implements Core {
     const size = p.messages.reduce((n, m) => n + m.length, 0);
     s.data.set(p.seq, { packet: p, bytes, size, arrival: ++this.arrivals, delivered: false, lastRetransUs: -Infinity, sentAtUs: this.io.now });
     if (p.seq > s.maxSeen) s.maxSeen = p.seq;
-    if (p.qos === Qos.reliable) this.deliverStored(s, p.seq, -1); // on first receipt (spec §6), duplicates suppressed (D7)
-    this.advanceChain(s);
+    if (p.qos === Qos.reliable) this.delivery.deliverStored(s, p.seq, -1); // on first receipt (spec §6), duplicates suppressed (D7)
+    this.delivery.advanceChain(s);
     if (s.tsOf.has(p.seq)) this.advanceHave();
-  }
-
-  /** Source order (spec §6): a source's packets at source-ordered and above, in sequence order. */
-  private advanceChain(s: SourceStream): void {
-    for (;;) {
-      const seq = s.chainTo + 1;
-      const d = s.data.get(seq);
-      if (d === undefined) return;
-      const q = d.packet.qos;
-      if (q === Qos.sourceOrdered && !d.delivered) this.deliverStored(s, seq, -1);
-      else if (inTotalOrder(q) && !d.delivered) return; // waits for its timestamp; so do its successors
-      s.chainTo = seq;
-    }
-  }
-
-  private deliverStored(s: SourceStream, seq: number, ts: number): void {
-    const d = s.data.get(seq)!;
-    d.delivered = true;
-    const e = ts >= 0 ? this.s.log.entries.get(ts) : undefined;
-    this.deliver(d.packet, ts, e?.kind === 'data' ? e.view.key : null, packetId(s.src, seq));
-  }
-
-  private deliver(p: DataPacket, ts: number, orderView: string | null, id: string): void {
-    const record: DeliverRecord = { pid: this.s.pid, id, src: p.sender, seq: p.seq, qos: p.qos, k: p.k, ts, orderView, messages: p.messages.length, nonMember: p.type === 'nonMemberData' };
-    this.io.out(OUT.deliver, record as unknown as Json);
-    this.sink?.(record, p.messages);
-  }
-
-  /** A request seen again: the client missed our answer; send it again (spec §9). */
-  private duplicateRequest(p: DataPacket, s: SourceStream): void {
-    if (p.type !== 'nonMemberData' || !this.s.isMember()) return;
-    const cached = this.replies.get(p.sender, p.seq);
-    if (cached !== undefined) {
-      this.io.send(nodeOf(p.sender), cached);
-      return;
-    }
-    // Auto-ack fallback (D15): the orderer is gone, so the view's first member answers.
-    const ts = s.tsOf.get(p.seq);
-    const e = ts !== undefined ? this.s.log.entries.get(ts) : undefined;
-    const delivered = p.seq <= s.releasedTo || s.data.get(p.seq)?.delivered === true;
-    if (p.handler === 0 && delivered && this.s.orderView.list[0] === this.s.pid && (e?.kind !== 'data' || !this.s.orderView.list.includes(e.orderedBy)))
-      this.reply(p.sender, p.seq, 0, ReplyStatus.ack, new Uint8Array(0));
-  }
-
-  private reply(client: Pid, seq: number, handler: number, status: number, payload: Uint8Array): void {
-    const bytes = rmpPackets.encode({ type: 'reply', ...this.io.header(), client, seq, status: status as 0 | 1, payload });
-    this.replies.put(client, seq, bytes);
-    this.io.out(OUT.respond, { pid: this.s.pid, client, seq, handler });
-    this.io.send(nodeOf(client), bytes);
   }
 
   // ===================================================================== ordering
@@ -429,12 +370,7 @@ export class RmpMember implements Core {
     // Token evidence counts only in our chain: our view, or the change ACK that made it.
     const intoOurView = current || (p.change !== undefined && this.s.orderView.epoch === p.change.epoch && this.s.orderView.creator === p.change.creator);
     if (intoOurView) this.s.progress(p.pass - 1, this.io.now);
-    // A fellow member still sending an ACK of a view that has ended missed what came next
-    // (it would otherwise retry until it suspects its successor): send it the later ACKs.
-    else if (this.s.orderView.list.includes(p.sender) && this.io.now - (this.helpedAt.get(p.sender) ?? -Infinity) >= this.config.timers.tokenPassRetryUs) {
-      this.helpedAt.set(p.sender, this.io.now); // once per retry interval: a network duplicate costs one round
-      this.answerOrderWant(end + 1, TS_MAX);
-    }
+    else this.loss.helpLaggard(p.sender, end);
     // The next site accepts once (spec §5.3); a change ACK passes the token into the view it makes.
     if (p.next === this.s.pid && intoOurView && p.pass > Math.max(this.token.acceptedPass, this.s.lastAcceptedPass) && this.s.isMember()) this.tryAcceptToken(p.pass, end);
     this.advanceHave();
@@ -499,7 +435,7 @@ export class RmpMember implements Core {
     this.s.log.noteHeld(p.sender, p.heldTo);
     if (p.pass > this.s.maxPassSeen) this.s.maxPassSeen = p.pass;
     this.s.progress(p.pass, this.io.now);
-    this.afterHolding();
+    this.delivery.afterHolding();
   }
 
   /** The have cursor: every timestamp up to haveTo has its entry and, for data, its bytes. */
@@ -522,7 +458,7 @@ export class RmpMember implements Core {
         this.tryAcceptToken(p.pass, p.upTo);
       }
     }
-    this.afterHolding();
+    this.delivery.afterHolding();
   }
 
   private dropRemovedUnordered(): void {
@@ -534,13 +470,6 @@ export class RmpMember implements Core {
     }
   }
 
-  /** Holding changed somewhere: stability, deliveries and releases may follow. */
-  private afterHolding(): void {
-    this.s.log.advanceStable();
-    this.advanceCursor();
-    this.releaseStable();
-  }
-
   /** The acceptance rule (spec §5.3, [CM]): overridden only by the weakened test variant. */
   protected holdsEverythingUpTo(ts: number): boolean {
     return this.s.haveTo >= ts;
@@ -548,83 +477,9 @@ export class RmpMember implements Core {
 
   // ===================================================================== delivery (spec §6)
 
-  /** Delivery in timestamp order for the total-order levels; frozen while a reformation runs (§8.3 step 2). */
-  private advanceCursor(): void {
-    while (this.s.recovery === null && this.s.participating() && this.s.deliverTs < this.s.haveTo) {
-      const ts = this.s.deliverTs + 1;
-      const e = this.s.log.entries.get(ts)!;
-      if (e.kind === 'view') {
-        this.s.deliverTs = ts;
-        this.install(e);
-        continue;
-      }
-      const s = this.s.stream(e.src);
-      const d = s.data.get(e.seq);
-      if (d === undefined) {
-        // The have cursor passed ts only with its data: a core that gets here is broken.
-        this.io.invariant(`ts ${ts} (${packetId(e.src, e.seq)}) is below haveTo ${this.s.haveTo} without its data`);
-        return;
-      }
-      if (inTotalOrder(d.packet.qos)) {
-        if (!this.deliverableNow(ts, d.packet)) return;
-        this.deliverStored(s, e.seq, ts);
-        if (d.packet.control !== DataControl.none) this.applyLock(d.packet, ts);
-        this.advanceChain(s);
-      } else if (!d.delivered) {
-        // Source order holds its predecessors, all at lower timestamps, so the chain reaches it.
-        this.advanceChain(s);
-        if (!d.delivered) this.io.invariant(`${packetId(e.src, e.seq)} at ts ${ts} is not delivered when the cursor passes it`);
-      }
-      this.s.deliverTs = ts;
-      if (d.packet.type === 'nonMemberData') this.answerAtTimestamp(e, d);
-    }
-  }
-
-  /** K-resilient, majority and safe levels wait for holders (spec §6, D8). */
+  /** K-resilient, majority and safe levels wait for holders (spec §6, D8): overridden only by the weakened test variant. */
   protected deliverableNow(ts: number, p: DataPacket): boolean {
-    if (p.qos === Qos.totallyOrdered) return true;
-    const h = this.s.log.holders(ts);
-    if (p.qos === Qos.kResilient) return h.held >= Math.min(p.k, h.live - 1) + 1;
-    // A majority of MaxN, and never less than a majority of its own view: a removed member is
-    // not excused here, so a partition without that majority cannot deliver it (D8, D10).
-    if (p.qos === Qos.majorityResilient) return h.held >= Math.floor(Math.max(this.s.log.maxN(), h.viewSize) / 2) + 1;
-    return this.s.log.isStable(ts);
-  }
-
-  private applyLock(p: DataPacket, ts: number): void {
-    const changed = p.control === DataControl.lockAcquire ? this.locks.acquire(p.handler, p.sender) : this.locks.release(p.handler, p.sender);
-    if (changed) this.io.out(OUT.lock, { pid: this.s.pid, handler: p.handler, holder: this.locks.holder(p.handler) ?? 0, ts });
-  }
-
-  /** A non-member's request reached its place in the total order: answer it if it is ours (§9). */
-  private answerAtTimestamp(e: Extract<Entry, { kind: 'data' }>, d: StoredData): void {
-    const p = d.packet;
-    if (p.handler === 0) {
-      if (e.orderedBy === this.s.pid) this.reply(p.sender, p.seq, 0, ReplyStatus.ack, new Uint8Array(0));
-    } else if (this.locks.holder(p.handler) === this.s.pid) {
-      this.reply(p.sender, p.seq, p.handler, ReplyStatus.response, this.config.respond(p.handler, p.messages, p.sender));
-    }
-  }
-
-  private install(e: Extract<Entry, { kind: 'view' }>): void {
-    const cause = e.cause === 'reformation' ? 'reformation' : 'change';
-    this.io.emitView(e.view, this.s.deliverTs, cause);
-    for (const h of this.locks.dropAbsent(e.view.list)) this.io.out(OUT.lock, { pid: this.s.pid, handler: h, holder: 0, ts: this.s.deliverTs });
-    if (!e.view.list.includes(this.s.pid)) {
-      this.io.setStatus('left');
-      this.io.arm('linger', this.config.timers.leaveLingerUs);
-    }
-  }
-
-  /** Forget what is delivered and stable (spec §5.6): the buffer bound of §12.11. */
-  private releaseStable(): void {
-    const upTo = Math.min(this.s.log.stableTs, this.s.deliverTs);
-    if (upTo <= this.s.log.releasedTs) return;
-    for (const e of this.s.log.release(upTo)) {
-      if (e.kind !== 'data') continue;
-      const d = this.s.stream(e.src).release(e.seq);
-      if (d !== undefined && e.src === this.s.pid) this.s.sendQueue.released(d.size);
-    }
+    return holdersSuffice(this.s.log, ts, p);
   }
 
   // ===================================================================== token site (spec §5.2–5.3)
@@ -642,7 +497,7 @@ export class RmpMember implements Core {
     this.token.myAck = null;
     this.s.progress(pass, this.io.now);
     this.io.out(OUT.token, { pid: this.s.pid, view: this.s.orderView.key, pass, upTo });
-    this.reportBuffers();
+    this.delivery.reportBuffers();
     if (this.hasOrderable() || this.pendingChange()) return this.issueAck();
     this.io.mcast({ type: 'confirm', ...this.io.header(), pass, heldTo: this.s.haveTo });
     const unstable = this.s.log.stableTs < this.s.log.maxTs;
@@ -752,74 +607,6 @@ export class RmpMember implements Core {
 
   // ===================================================================== NACKs (spec §5.5)
 
-  private missingSomething(): boolean {
-    return this.s.participating() && missingSomething(this.s.log, this.s.sources.values(), this.s.haveTo);
-  }
-
-  private nackRoundNow(): void {
-    if (!this.missingSomething()) return;
-    this.nackRound++;
-    const { toHolder, bySource } = planNacks(this.s.log, this.s.sources, this.s.haveTo);
-    const multicast = this.nackRound % NACK_MULTICAST_EVERY === 0;
-    if (toHolder.length > 0) this.sendNack(multicast ? null : this.likelyHolder(), toHolder);
-    for (const [src, wants] of bySource) this.sendNack(multicast ? null : src, wants);
-    this.io.arm('nack', this.config.timers.nackIntervalUs);
-  }
-
-  /** Who most likely holds what we miss: the member known to hold the most, rotating on retries. */
-  private likelyHolder(): Pid | null {
-    const candidates = this.s.orderView.list.filter((p) => p !== this.s.pid).sort((a, b) => (this.s.log.heldTo.get(b) ?? 0) - (this.s.log.heldTo.get(a) ?? 0) || a - b);
-    return candidates.length === 0 ? null : candidates[Math.floor(this.nackRound / NACK_MULTICAST_EVERY) % candidates.length]!;
-  }
-
-  /** Ask `holder` for every ACK above what we hold (an open-ended order NACK), at most once per NACK interval. */
-  private catchUpFrom(holder: Pid): void {
-    if (this.io.now - this.lastCatchUpUs < this.config.timers.nackIntervalUs) return;
-    this.lastCatchUpUs = this.io.now;
-    this.sendNack(holder, [{ kind: NackKind.order, a: 0, b: this.s.haveTo + 1, c: TS_MAX }]);
-  }
-
-  private sendNack(to: Pid | null, wants: NackWant[]): void {
-    this.stats.nacksSent++;
-    const p: RmpPacket = { type: 'nack', ...this.io.header(), wants: wants.slice(0, NACK_WANTS_MAX) };
-    if (to === null) this.io.mcast(p);
-    else this.io.ucast(to, p);
-  }
-
-  private onNack(wants: readonly NackWant[]): void {
-    if (this.s.status === 'joining') return;
-    const suppress = this.config.timers.retransSuppressUs;
-    let ownLoss = false;
-    for (const w of wants) {
-      if (w.kind === NackKind.data) {
-        const s = this.s.sources.get(w.a);
-        if (s === undefined) continue;
-        for (let seq = w.b; seq <= w.c && seq - w.b < RETRANS_PER_WANT_MAX; seq++) {
-          const d = s.data.get(seq);
-          if (d === undefined || this.io.now - d.lastRetransUs < suppress) continue;
-          d.lastRetransUs = this.io.now;
-          if (w.a === this.s.pid) {
-            ownLoss = true;
-            this.stats.retransmissions++;
-            this.io.send(MULTICAST_NODE, d.bytes);
-          } else this.io.retransmit(d.bytes);
-        }
-      } else if (this.s.log !== undefined) {
-        this.answerOrderWant(w.b, w.c);
-      }
-    }
-    if (ownLoss) this.s.sendQueue.lost();
-  }
-
-  /** Re-send the stored ACKs that ordered timestamps in [from, to] (damped per ACK). */
-  private answerOrderWant(from: number, to: number): void {
-    for (const a of this.s.log.acksCovering(from, to)) {
-      if (this.io.now - a.lastRetransUs < this.config.timers.retransSuppressUs) continue;
-      a.lastRetransUs = this.io.now;
-      this.io.retransmit(a.bytes);
-    }
-  }
-
   // ===================================================================== membership (spec §8.1–8.2)
 
   private onJoinRequest(from: Pid, nonce: number): void {
@@ -863,7 +650,7 @@ export class RmpMember implements Core {
     if (!this.s.sameView(p)) {
       // A fellow member reforms a newer view: we missed the change into it. Fetch the ACKs we
       // lack from the originator, so that its repeated START finds us in that view (D12).
-      if (this.s.isMember() && p.viewEpoch > this.s.orderView.epoch && this.s.orderView.list.includes(p.sender)) this.catchUpFrom(p.sender);
+      if (this.s.isMember() && p.viewEpoch > this.s.orderView.epoch && this.s.orderView.list.includes(p.sender)) this.loss.catchUpFrom(p.sender);
       return;
     }
     const r = this.s.recovery;
@@ -985,7 +772,7 @@ export class RmpMember implements Core {
   private afterEvent(): void {
     if (this.s.isMember()) this.pump();
     if (this.token.holding && this.s.isMember() && (this.hasOrderable() || this.pendingChange())) this.issueAck();
-    if (this.missingSomething()) this.io.armOnce('nack', this.config.timers.nackIntervalUs);
+    if (this.loss.missingSomething()) this.io.armOnce('nack', this.config.timers.nackIntervalUs);
     const own = this.s.sources.get(this.s.pid);
     if (own !== undefined && own.orderedTo < this.nextSeq && this.s.participating()) this.io.armOnce('data-retry', this.config.timers.dataRetryUs);
   }
@@ -1013,7 +800,7 @@ export class RmpMember implements Core {
     const p: DataPacket = { type: 'data', ...this.io.header(), seq, qos: Qos.unreliable, k: 0, handler: m.handler, control: DataControl.none, messages: [m.payload] };
     this.io.mcast(p);
     this.io.out(OUT.sent, { pid: this.s.pid, id: unreliableId(this.s.pid, seq), qos: Qos.unreliable, k: 0, handler: m.handler, bytes: m.payload.length });
-    this.deliver(p, -1, null, unreliableId(this.s.pid, seq));
+    this.delivery.deliver(p, -1, null, unreliableId(this.s.pid, seq));
   }
 
   private dataRetry(): void {
@@ -1028,16 +815,6 @@ export class RmpMember implements Core {
     }
     if (resent) this.s.sendQueue.lost();
     if (own.orderedTo < this.nextSeq) this.io.arm('data-retry', this.config.timers.dataRetryUs);
-  }
-
-  private reportBuffers(): void {
-    let data = 0;
-    for (const s of this.s.sources.values()) data += s.data.size;
-    const r: BuffersRecord = { pid: this.s.pid, data, acks: this.s.log.storedAcks, queued: this.s.sendQueue.length, unstableBytes: this.s.sendQueue.unstableBytes };
-    const key = `${data}/${r.acks}/${r.queued}/${r.unstableBytes}`;
-    if (key === this.lastBuffers) return;
-    this.lastBuffers = key;
-    this.io.out(OUT.buffers, r as unknown as Json);
   }
 
   /** Application messages waiting for flow control (hosts keep a saturating sender topped up by it). */
