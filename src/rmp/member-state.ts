@@ -39,6 +39,8 @@ export interface Recovery {
 
 export class MemberState {
   status: MemberStatus = 'outside';
+  /** Rejoins in this host epoch so far: part of the next process id (D20). */
+  rejoins = 0;
 
   // ---- per incarnation (reset on rejoin) ----
   /** The view new entries are ordered in (set once a member; kept while joining again). */
