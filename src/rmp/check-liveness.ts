@@ -14,7 +14,7 @@ export function bufferBoundAtReport(t: RmpTracker, b: BuffersRecord): void {
 }
 
 /** The view most live member processes ended in, and those processes. */
-export function finalView(t: RmpTracker, opts: CheckOptions): { key: string; members: Pid[] } | null {
+function finalView(t: RmpTracker, opts: CheckOptions): { key: string; members: Pid[] } | null {
   const count = new Map<string, Pid[]>();
   for (const [node, pid] of t.current) {
     if (opts.faulty(node)) continue;
