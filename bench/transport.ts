@@ -2,11 +2,12 @@
 // the raw C round trip measured in the same run, and multicast packets/s of the native
 // engine beside Node's dgram.
 //   rma.rtt_floor   two C threads bounce 64 B through one shared page (no library), in
-//                   batches alternating with the native-poller batches of each backend
+//                   batches alternating with each driver's batches (driver=js|native-poller)
 //   rma.rtt         64 B write → peer's poller sees it → 64 B write back; driver=native-poller
 //                   is the C++ API RamCast's hot path uses (two threads), driver=js is two
 //                   JS threads (main + worker) calling Connection.write and spinning on
 //                   Region.doorbellView() with Atomics.load; fabric once per provider
+//   rma.rtt_js_floor  the same bounce between two JS threads with bare Atomics, no library
 //   rma.wake_cost   extra one-way latency when the poller is asleep in the kernel (spinUs=0)
 //   rma.poller_idle_cpu  CPU of a started poller (and progress thread) over an idle region
 //   rma.bandwidth   JS-driven one-sided writes of 4 KB … 1 MB
@@ -29,7 +30,7 @@ const RTT_ROUNDS = { shm: { full: 200_000, quick: 20_000 }, fabric: { full: 20_0
 /**
  * Round trips run in this many batches and report the median batch: on a shared 2-core
  * machine a batch that loses a core to another process is an outlier, not the latency.
- * The floor and the native poller alternate batch by batch, so both see the same load.
+ * The floor and each driver alternate batch by batch, so both see the same load.
  */
 const RTT_BATCHES = { full: 20, quick: 8 };
 const WAKE_ROUNDS = { full: 20_000, quick: 2_000 };
@@ -48,20 +49,30 @@ const MCAST_QUIET_MS = 300; // receiver done when nothing arrived for this long
 const us = (ns: number) => ns / 1e3;
 const median = (xs: number[]) => percentile(xs, 50);
 
+/** Doorbell misses between two looks at the park word: cheap next to a round trip, prompt to park. */
+const PARK_CHECK_EVERY = 4096;
+const RUN = 0;
+const PARK = 1;
+
 /**
  * JS-driven ping-pong: main thread and a worker each own a region and write the other's,
- * spinning on their own doorbell word; returns the median batch's µs per round trip.
+ * spinning on their own doorbell word. Its batches alternate with raw C floor batches, like
+ * the native poller's, so both sides of the ratio see the same load; while a floor batch
+ * runs the worker is parked (Atomics.wait), or its spin would take a core from the floor.
+ * Returns the median batch of each, in µs per round trip.
  */
-async function jsRtt(target: RmaTarget, rounds: number, batches: number): Promise<number> {
+async function jsRtt(target: RmaTarget, rounds: number, batches: number, floorRounds: number): Promise<{ js: number; floor: number }> {
   const { backend, options } = target;
   const mine = createRegion(backend, 4096, options);
   const rmaModule = pathToFileURL(path.join(repositoryRoot, 'dist', 'src', 'rma', 'native-rma.js')).href;
   const perBatch = Math.max(1, Math.floor(rounds / batches));
+  const park = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(
     `const { workerData, parentPort } = require('node:worker_threads');
      import(workerData.module).then(({ connect, createRegion }) => {
        const region = createRegion(workerData.backend, 4096, workerData.options);
        const bell = region.doorbellView();
+       const park = workerData.park;
        const drive = workerData.drive;
        let seen = Atomics.load(bell, 0); // before the peer can know where to write
        parentPort.postMessage(region.grant().handle);
@@ -70,7 +81,11 @@ async function jsRtt(target: RmaTarget, rounds: number, batches: number): Promis
          const msg = new Uint8Array(${MESSAGE_BYTES});
          for (let i = 0; i < workerData.rounds; i++) {
            let now;
-           while ((now = Atomics.load(bell, 0)) === seen) if (drive) region.progress();
+           let misses = 0;
+           while ((now = Atomics.load(bell, 0)) === seen) {
+             if (drive) region.progress();
+             if (++misses % ${PARK_CHECK_EVERY} === 0) Atomics.wait(park, 0, ${PARK});
+           }
            seen = now;
            back.write(0, msg);
          }
@@ -79,7 +94,7 @@ async function jsRtt(target: RmaTarget, rounds: number, batches: number): Promis
          parentPort.postMessage('done');
        });
      });`,
-    { eval: true, workerData: { module: rmaModule, backend, options, connect: target.connect, drive: progressDriven(backend), rounds: perBatch * (batches + 1) } },
+    { eval: true, workerData: { module: rmaModule, backend, options, park, connect: target.connect, drive: progressDriven(backend), rounds: perBatch * (batches + 1) + batches } },
   );
   const theirHandle = await new Promise<Uint8Array>((resolve) => worker.once('message', resolve));
   const toThem = connect(theirHandle, target.connect);
@@ -95,16 +110,62 @@ async function jsRtt(target: RmaTarget, rounds: number, batches: number): Promis
     seen = now;
   };
   for (let i = 0; i < perBatch; i++) bounce(); // warm-up: JIT and caches
+  const jsTimes: number[] = [];
+  const floorTimes: number[] = [];
+  for (let b = 0; b < batches; b++) {
+    Atomics.store(park, 0, PARK);
+    floorTimes.push(rma().floorRtt(floorRounds));
+    Atomics.store(park, 0, RUN);
+    Atomics.notify(park, 0);
+    bounce(); // the worker's wake-up is not a round trip
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < perBatch; i++) bounce();
+    jsTimes.push(us(Number(process.hrtime.bigint() - t0) / perBatch));
+  }
+  await new Promise((resolve) => worker.once('message', resolve));
+  await worker.terminate();
+  toThem.close();
+  mine.close();
+  return { js: median(jsTimes), floor: median(floorTimes) };
+}
+
+/**
+ * What JS itself costs for the same bounce, no library: two JS threads each spinning on one
+ * SharedArrayBuffer word with Atomics.load and bumping the other's with Atomics.add (words a
+ * cache line apart). The JS driver's rows are compared with this as well as with the C floor.
+ */
+async function jsFloorRtt(rounds: number, batches: number): Promise<number> {
+  const words = new Int32Array(new SharedArrayBuffer(128));
+  const TO_WORKER = 0;
+  const TO_MAIN = 16; // 64 bytes on: its own cache line
+  const perBatch = Math.max(1, Math.floor(rounds / batches));
+  const worker = new Worker(
+    `const { workerData } = require('node:worker_threads');
+     const w = workerData.words;
+     let seen = 0;
+     for (let i = 0; i < workerData.rounds; i++) {
+       let now;
+       while ((now = Atomics.load(w, ${TO_WORKER})) === seen);
+       seen = now;
+       Atomics.add(w, ${TO_MAIN}, 1);
+     }`,
+    { eval: true, workerData: { words, rounds: perBatch * (batches + 1) } },
+  );
+  let seen = 0;
+  const bounce = () => {
+    Atomics.add(words, TO_WORKER, 1);
+    let now;
+    while ((now = Atomics.load(words, TO_MAIN)) === seen);
+    seen = now;
+  };
+  for (let i = 0; i < perBatch; i++) bounce(); // warm-up: JIT
   const times: number[] = [];
   for (let b = 0; b < batches; b++) {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < perBatch; i++) bounce();
     times.push(us(Number(process.hrtime.bigint() - t0) / perBatch));
   }
-  await new Promise((resolve) => worker.once('message', resolve));
-  await worker.terminate();
-  toThem.close();
-  mine.close();
+  await new Promise((resolve) => worker.once('exit', resolve));
   return median(times);
 }
 
@@ -140,27 +201,35 @@ function targetParams(target: RmaTarget): Record<string, ParamValue> {
  * target. A target that only changes how JS writes (shm with writes=native: every write an
  * N-API call) gets the JS rows only, beside a floor of its own.
  */
-async function rmaResults(ctx: BenchContext, target: RmaTarget): Promise<BenchResult[]> {
+async function rmaResults(ctx: BenchContext, target: RmaTarget, jsFloor: BenchResult): Promise<BenchResult[]> {
   const { backend, options } = target;
   const params = targetParams(target);
   const jsOnly = target.connect.writes !== undefined;
   const rounds = RTT_ROUNDS[backend][ctx.quick ? 'quick' : 'full'];
   const batches = RTT_BATCHES[ctx.quick ? 'quick' : 'full'];
   const perBatch = Math.max(1, Math.floor(rounds / batches));
-  ctx.progress(`rma ${target.label}: ${jsOnly ? '' : 'native-poller round trip beside '}the raw C floor`);
+  const floorRounds = Math.floor(RTT_ROUNDS.shm[ctx.quick ? 'quick' : 'full'] / batches);
+  ctx.progress(`rma ${target.label}: JS-driven round trip beside the raw C floor`);
+  const jsPair = await jsRtt(target, Math.floor(rounds / 4), batches, floorRounds);
+  const floorBesideJs: BenchResult = { name: 'rma.rtt_floor', params: { alongside: target.label, driver: 'js' }, unit: 'us', value: jsPair.floor };
+  const js: BenchResult = { name: 'rma.rtt', params: { ...params, driver: 'js' }, unit: 'us', value: jsPair.js };
+  const out: BenchResult[] = [
+    floorBesideJs,
+    js,
+    ratio('rma.rtt_vs_floor', js, floorBesideJs, { ...params, driver: 'js' }),
+    ratio('rma.rtt_vs_js_floor', js, jsFloor, { ...params, driver: 'js' }),
+  ];
+  if (jsOnly) return out;
+  ctx.progress(`rma ${target.label}: native-poller round trip beside the raw C floor`);
   const floorTimes: number[] = [];
   const nativeTimes: number[] = [];
   for (let b = 0; b < batches; b++) {
-    floorTimes.push(rma().floorRtt(Math.floor(RTT_ROUNDS.shm[ctx.quick ? 'quick' : 'full'] / batches)));
-    if (!jsOnly) nativeTimes.push(rma().nativePollerRtt(backend, perBatch, POLLER_SPIN_US, options.provider));
+    floorTimes.push(rma().floorRtt(floorRounds));
+    nativeTimes.push(rma().nativePollerRtt(backend, perBatch, POLLER_SPIN_US, options.provider));
   }
-  const floor: BenchResult = { name: 'rma.rtt_floor', params: { alongside: target.label }, unit: 'us', value: median(floorTimes) };
-  ctx.progress(`rma ${target.label}: JS-driven round trip`);
-  const js: BenchResult = { name: 'rma.rtt', params: { ...params, driver: 'js' }, unit: 'us', value: await jsRtt(target, Math.floor(rounds / 4), batches) };
-  const out: BenchResult[] = [floor, js, ratio('rma.rtt_vs_floor', js, floor, { ...params, driver: 'js' })];
-  if (jsOnly) return out;
+  const floor: BenchResult = { name: 'rma.rtt_floor', params: { alongside: target.label, driver: 'native-poller' }, unit: 'us', value: median(floorTimes) };
   const native: BenchResult = { name: 'rma.rtt', params: { ...params, driver: 'native-poller' }, unit: 'us', value: median(nativeTimes) };
-  out.push(native, ratio('rma.rtt_vs_floor', native, floor, { ...params, driver: 'native-poller' }));
+  out.push(floor, native, ratio('rma.rtt_vs_floor', native, floor, { ...params, driver: 'native-poller' }));
   // Wake-up cost of spin-then-wait: the same bounce with spinUs=0, so every wait sleeps
   // (futex_waitv on the doorbell) and each one-way trip pays one wake-up.
   ctx.progress(`rma ${target.label}: wake-up cost (poller asleep)`);
@@ -250,12 +319,15 @@ export const transportBench: Bench = {
   ],
   async run(ctx) {
     const out: BenchResult[] = [];
+    ctx.progress('rma: the bare JS round trip (Atomics on a SharedArrayBuffer, no library)');
+    const jsFloor: BenchResult = { name: 'rma.rtt_js_floor', params: {}, unit: 'us', value: await jsFloorRtt(RTT_ROUNDS.shm[ctx.quick ? 'quick' : 'full'] / 4, RTT_BATCHES[ctx.quick ? 'quick' : 'full']) };
+    out.push(jsFloor);
     for (const target of rmaTargets()) {
       if (!target.status.ok) {
         ctx.progress(`rma ${target.label}: skipped (${target.status.reason})`);
         continue;
       }
-      out.push(...(await rmaResults(ctx, target)));
+      out.push(...(await rmaResults(ctx, target, jsFloor)));
     }
     const count = ctx.quick ? MCAST_DATAGRAMS.quick : MCAST_DATAGRAMS.full;
     for (const size of MCAST_SIZES) {
