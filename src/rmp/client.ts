@@ -6,7 +6,7 @@ import type { Core, CoreEffect, CoreEvent, Json, NodeId, TimeUs } from '../sim/c
 import { rmpCommands, validSend, type ValidSend } from './commands.js';
 import { decodeCounted } from './decode-counted.js';
 import type { RmpConfig } from './config.js';
-import { MULTICAST_NODE } from './member.js';
+import { MULTICAST_NODE } from './member-io.js';
 import { OUT } from './outputs.js';
 import { DataControl, NackKind, rmpPackets, type RmpPacket } from './packets.js';
 import { makePid, type Pid } from './pid.js';

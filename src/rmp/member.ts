@@ -2,144 +2,81 @@
 // global timestamps in ACKs (spec §5, [CM]), NACK loss recovery, stability after a rotation,
 // the seven QoS levels (§6), MaxN (§7), join / leave / reformation with virtual synchrony
 // (§8), multi-RPC answers and handler locks (§9) and pluggable flow control (§10).
-// decisions.md records every choice the seed leaves open (D1–D20, cited below).
-//
-// Multicast is a `send` to MULTICAST_NODE; the host maps it to the group address (the
-// simulator fans it out to every listener, the runtime uses the IP multicast socket).
-import type { Core, CoreEffect, CoreEvent, Json, NodeId, TimeUs } from '../sim/core.js';
+// decisions.md records every choice the seed leaves open (D1–D20) and which file holds each
+// rule. This class decodes input, routes each event to the part that owns its rule, and
+// owns the state the parts share (MemberState) and the effects they emit (MemberIo).
+import type { Core, CoreEffect, CoreEvent, NodeId, TimeUs } from '../sim/core.js';
+import { AckProcessing } from './ack-processing.js';
 import { rmpCommands, validSend } from './commands.js';
-import { decodeCounted } from './decode-counted.js';
 import type { RmpConfig } from './config.js';
-import { HandlerLocks, ReplyCache } from './handler-locks.js';
-import { ACK_ENTRIES_MAX, FRONTIER_SOURCES_MAX, MEMBERS_MAX, NACK_WANTS_MAX } from './limits.js';
-import { orderingView, OrderLog, type Entry } from './order-log.js';
-import { OUT, packetId, unreliableId, viewEntryId, type BuffersRecord, type DeliverRecord, type ViewRecord } from './outputs.js';
-import { AbortReason, DataControl, NackKind, ReplyStatus, rmpPackets, type AckPacket, type DataPacket, type NackWant, type OrderEntry, type PacketOf, type RmpPacket, type ViewChange } from './packets.js';
-import { makePid, nodeOf, REJOINS_PER_EPOCH, type Pid } from './pid.js';
-import { inTotalOrder, Qos } from './qos.js';
-import { planReformation, type Vote } from './reformation-plan.js';
-import { missingSomething, planNacks } from './nack-plan.js';
-import { SendQueue, type Queued } from './send-queue.js';
-import { SourceStream, type StoredData } from './source-stream.js';
-import { foundingView, makeView, successor, type View } from './view.js';
-
-/** The `send` destination meaning "the group's multicast address". */
-export const MULTICAST_NODE: NodeId = -1;
-
-/** The largest timestamp on the wire (u32): an open-ended order NACK asks up to it. */
-const TS_MAX = 0xffff_ffff;
-/** Packets re-sent for one NACKed range: a forged or stale huge range costs bounded work. */
-const RETRANS_PER_WANT_MAX = 256;
-/** Every n-th NACK round is multicast instead of unicast: the likely holder may be gone (D5). */
-const NACK_MULTICAST_EVERY = 3;
-/** Re-sends of a reformation's new list before the originator stops (members then NACK/rejoin). */
-const COMMIT_RETRIES_MAX = 20;
-/** Vote windows an originator opens before it concludes it is in a minority: a lost vote is not a partition. */
-const VOTE_ROUNDS_MAX = 3;
-
-export type MemberStatus = 'outside' | 'joining' | 'member' | 'leaving' | 'left' | 'blocked' | 'gone';
-
-/** What the application gets with each delivery (the `output` carries only the metadata). */
-export type DeliverySink = (record: DeliverRecord, messages: readonly Uint8Array[]) => void;
-
-/** Counters a host exports as metrics. */
-export interface MemberStats {
-  decodeErrors: number;
-  /** Commands with a QoS or K outside the protocol's range. */
-  badCommands: number;
-  foreignGroup: number;
-  orderConflicts: number;
-  nacksSent: number;
-  retransmissions: number;
-  acksSent: number;
-  reformations: number;
-}
-
-interface Recovery {
-  attempt: number;
-  originator: Pid;
-  /** Originator only: votes so far. */
-  votes: Map<Pid, Vote> | null;
-  /** Our attempt was superseded; waiting for the winner's start. */
-  abandoned: boolean;
-  /** Originator only: vote windows opened so far. */
-  rounds: number;
-}
-
-interface TokenState {
-  holding: boolean;
-  /** Last pass this member accepted (it then issues acceptedPass + 1). */
-  acceptedPass: number;
-  /** Our last ACK, re-sent until the next site shows it accepted (spec §5.2). */
-  myAck: { pass: number; bytes: Uint8Array; retries: number } | null;
-  /** An ACK that names us, waiting until we hold everything it covers (spec §5.3). */
-  pending: { pass: number; upTo: number } | null;
-}
-
-function cmpAttempt(a: number, ao: Pid, b: number, bo: Pid): number {
-  return a !== b ? a - b : ao - bo;
-}
+import { DataReceipt } from './data-receipt.js';
+import { DataSending } from './data-sending.js';
+import { decodeCounted } from './decode-counted.js';
+import { Delivery, holdersSuffice, type DeliverySink } from './delivery.js';
+import { HaveCursor } from './have-cursor.js';
+import { JoinLeave } from './join-leave.js';
+import { LossRecovery } from './loss-recovery.js';
+import { MemberIo, type MemberTimer } from './member-io.js';
+import { MemberState, type MemberStats, type MemberStatus } from './member-state.js';
+import { MultiRpc } from './multi-rpc.js';
+import { OUT } from './outputs.js';
+import { rmpPackets, type DataPacket, type RmpPacket } from './packets.js';
+import { makePid, type Pid } from './pid.js';
+import { Reformation } from './reformation.js';
+import { SendQueue } from './send-queue.js';
+import { TokenSite } from './token-site.js';
+import type { View } from './view.js';
 
 export class RmpMember implements Core {
   readonly stats: MemberStats = { decodeErrors: 0, badCommands: 0, foreignGroup: 0, orderConflicts: 0, nacksSent: 0, retransmissions: 0, acksSent: 0, reformations: 0 };
-  pid: Pid;
-  status: MemberStatus = 'outside';
-  private rejoins = 0;
-  private now: TimeUs = 0;
-  private fx: CoreEffect[] = [];
-  private readonly armed = new Set<string>();
-
-  // ---- per incarnation (reset on rejoin) ----
-  private orderView!: View;
-  private installed: View | null = null;
-  private joinTs = 0;
-  private log!: OrderLog;
-  private sources = new Map<Pid, SourceStream>();
-  private haveTo = 0;
-  private deliverTs = 0;
-  private token: TokenState = { holding: false, acceptedPass: -1, myAck: null, pending: null };
-  /** Highest pass known accepted in the current chain (evidence for our ACK, progress). */
-  private lastAcceptedPass = -1;
-  private maxPassSeen = 0;
-  private lastProgressUs = 0;
-  private pendingJoins = new Map<Pid, number>();
-  /** The change ACK that added each member, re-sent when it asks again (it missed it). */
-  private joinAcks = new Map<Pid, Uint8Array>();
-  private leaveRequested = false;
-  private locks = new HandlerLocks();
-  private replies = new ReplyCache();
-  private recovery: Recovery | null = null;
-  private highestAttempt = 0;
-  /** Once haveTo reaches this, removed sources' unordered packets can never be ordered (D14). */
-  private dropRemovedFromTs = Infinity;
-  private removedPurged = true;
-  private commitTracking: { bytes: Uint8Array; waiting: Set<Pid>; retries: number; view: string } | null = null;
-  private nackRound = 0;
-  private lastCatchUpUs = -Infinity;
-  /** When we last sent a lagging member the ACKs it missed (see onAck). */
-  private helpedAt = new Map<Pid, number>();
-  private arrivals = 0;
-  private lastBuffers = '';
-  private joinNonce = 0;
-
-  // ---- own sending (kept across a rejoin: the application's queue survives) ----
-  private readonly sendQueue: SendQueue;
-  private nextSeq = 0;
-  private nextUnreliableSeq = 0;
+  private readonly s: MemberState;
+  private readonly io: MemberIo;
+  private readonly rpc: MultiRpc;
+  private readonly delivery: Delivery;
+  private readonly loss: LossRecovery;
+  private readonly joinLeave: JoinLeave;
+  private readonly token: TokenSite;
+  private readonly have: HaveCursor;
+  private readonly acks: AckProcessing;
+  private readonly reformation: Reformation;
+  private readonly receipt: DataReceipt;
+  private readonly sending: DataSending;
 
   constructor(
     private readonly node: NodeId,
     private readonly hostEpoch: number,
     private readonly config: RmpConfig,
-    private readonly sink?: DeliverySink,
+    sink?: DeliverySink,
   ) {
-    this.pid = makePid(node, hostEpoch, 0);
-    this.sendQueue = new SendQueue(config.flow(), config.retransBufferMaxBytes);
+    const s = (this.s = new MemberState(makePid(node, hostEpoch, 0), new SendQueue(config.flow(), config.retransBufferMaxBytes)));
+    const io = (this.io = new MemberIo(s, config.group, this.stats));
+    // Each part gets the parts it calls, in this order; the token site's own ACK goes back
+    // through acks, the one call against that order.
+    this.rpc = new MultiRpc(s, io, config);
+    this.delivery = new Delivery(s, io, config, this.rpc, (ts, p) => this.deliverableNow(ts, p), sink);
+    this.loss = new LossRecovery(s, io, config, this.stats);
+    this.joinLeave = new JoinLeave(s, io, config);
+    this.token = new TokenSite(s, io, config, this.stats, this.joinLeave, this.delivery, {
+      holdsEverythingUpTo: (ts) => this.holdsEverythingUpTo(ts),
+      applyOwnAck: (ack, bytes) => this.acks.onAck(ack, bytes),
+    });
+    this.have = new HaveCursor(s, io, this.token, this.delivery);
+    this.acks = new AckProcessing(s, io, this.stats, this.token, this.joinLeave, this.loss, this.have);
+    this.reformation = new Reformation(s, io, config, this.stats, this.token, this.have, this.loss, this.joinLeave);
+    this.receipt = new DataReceipt(s, io, this.delivery, this.rpc, this.have);
+    this.sending = new DataSending(s, io, config, this.receipt, this.delivery);
+  }
+
+  get pid(): Pid {
+    return this.s.pid;
+  }
+
+  get status(): MemberStatus {
+    return this.s.status;
   }
 
   handle(nowUs: TimeUs, event: CoreEvent): CoreEffect[] {
-    this.now = nowUs;
-    this.fx = [];
+    this.io.begin(nowUs);
     switch (event.kind) {
       case 'start':
         this.begin(event.restarted);
@@ -148,8 +85,8 @@ export class RmpMember implements Core {
         this.receive(event.bytes);
         break;
       case 'timer':
-        this.armed.delete(event.timer);
-        this.timer(event.timer);
+        this.io.fired(event.timer);
+        this.timer(event.timer as MemberTimer);
         break;
       case 'request':
         this.command(event.bytes);
@@ -157,8 +94,8 @@ export class RmpMember implements Core {
       default:
         break;
     }
-    if (this.status !== 'gone') this.afterEvent();
-    return this.fx;
+    if (this.s.status !== 'gone') this.afterEvent();
+    return this.io.effects;
   }
 
   // ===================================================================== lifecycle
@@ -166,86 +103,30 @@ export class RmpMember implements Core {
   /** Founders start in view 1; others wait for a join command, except a restarted process that rejoins by itself. */
   private begin(restarted: boolean): void {
     this.resetIncarnation();
-    if (this.config.founders.includes(this.pid)) {
-      const v = foundingView(this.config.founders);
-      this.becomeMember(v, 0, []);
-      this.emitView(v, 0, 'founded');
-      this.lastAcceptedPass = 0;
-      if (v.list[0] === this.pid) this.tryAcceptToken(0, 0);
-    } else if (restarted && this.config.autoRejoin) {
-      this.startJoining();
-    }
-    this.arm('silence', this.config.timers.tokenSilenceUs / 4);
-  }
-
-  private startJoining(): void {
-    this.setStatus('joining');
-    this.sendJoinRequest();
+    if (this.config.founders.includes(this.s.pid)) this.token.founded(this.joinLeave.found());
+    else if (restarted && this.config.autoRejoin) this.joinLeave.startJoining();
+    this.reformation.watchSilence();
   }
 
   private resetIncarnation(): void {
-    this.installed = null;
-    this.joinTs = 0;
-    this.sources = new Map();
-    this.haveTo = this.deliverTs = 0;
-    this.token = { holding: false, acceptedPass: -1, myAck: null, pending: null };
-    this.lastAcceptedPass = -1;
-    this.maxPassSeen = 0;
-    this.lastProgressUs = this.now;
-    this.pendingJoins = new Map();
-    this.joinAcks = new Map();
-    this.helpedAt = new Map();
-    this.leaveRequested = false;
-    this.locks = new HandlerLocks();
-    this.replies = new ReplyCache();
-    this.recovery = null;
-    this.highestAttempt = 0;
-    this.dropRemovedFromTs = Infinity;
-    this.removedPurged = true;
-    this.commitTracking = null;
-    this.nextSeq = 0;
-    this.nextUnreliableSeq = 0;
-    this.sendQueue.restart(this.config.flow());
-    this.lastBuffers = '';
-    this.out(OUT.incarnation, { pid: this.pid, node: this.node });
+    this.s.resetIncarnation(this.io.now);
+    this.token.resetIncarnation();
+    this.joinLeave.resetIncarnation();
+    this.loss.resetIncarnation();
+    this.rpc.resetIncarnation();
+    this.reformation.resetIncarnation();
+    this.have.resetIncarnation();
+    this.sending.resetIncarnation();
+    this.delivery.resetIncarnation();
+    this.io.out(OUT.incarnation, { pid: this.s.pid, node: this.node });
   }
 
-  private becomeMember(view: View, joinTs: number, frontier: readonly OrderEntry[]): void {
-    this.orderView = view;
-    this.joinTs = joinTs;
-    this.log = new OrderLog(joinTs, view);
-    this.haveTo = this.deliverTs = joinTs;
-    this.log.noteHeld(this.pid, joinTs);
-    for (const f of frontier) this.stream(f.src).startAfter(f.seq);
-    this.lastProgressUs = this.now;
-    this.setStatus('member');
-  }
-
-  private setStatus(status: MemberStatus): void {
-    if (this.status === status) return;
-    this.status = status;
-    this.out(OUT.status, { pid: this.pid, status });
-  }
-
-  /** Blocked by a failed reformation, or left out of one: rejoin as a new member (seed §4). */
-  private block(): void {
-    this.recovery = null;
-    this.token.holding = false;
-    this.token.myAck = null;
-    this.setStatus('blocked');
-    if (this.config.autoRejoin && this.rejoins + 1 < REJOINS_PER_EPOCH) this.arm('rejoin', this.config.timers.rejoinAfterUs);
-  }
-
+  /** A blocked member comes back only as a new one (seed §4, D20). */
   private rejoin(): void {
-    this.rejoins++;
-    this.pid = makePid(this.node, this.hostEpoch, this.rejoins);
+    this.s.rejoins++;
+    this.s.pid = makePid(this.node, this.hostEpoch, this.s.rejoins);
     this.resetIncarnation();
-    this.startJoining();
-  }
-
-  private sendJoinRequest(): void {
-    this.mcast({ type: 'joinRequest', ...this.header(true), nonce: ++this.joinNonce });
-    this.arm('join', this.config.timers.joinRetryUs);
+    this.joinLeave.startJoining();
   }
 
   // ===================================================================== input
@@ -256,13 +137,13 @@ export class RmpMember implements Core {
     if (c.type === 'send') {
       const send = validSend(c);
       if (send === null) this.stats.badCommands++;
-      else this.sendQueue.push({ ...send, control: DataControl.none });
+      else this.sending.queue(send);
     } else if (c.type === 'lock') {
-      this.sendQueue.push({ qos: Qos.totallyOrdered, k: 0, handler: c.handler, control: c.acquire ? DataControl.lockAcquire : DataControl.lockRelease, payload: new Uint8Array(0) });
+      this.sending.queueLockOperation(c.handler, c.acquire);
     } else if (c.type === 'join') {
-      if (this.status === 'outside') this.startJoining();
+      if (this.s.status === 'outside') this.joinLeave.startJoining();
     } else {
-      this.leaveRequested = true;
+      this.joinLeave.requestLeave();
     }
   }
 
@@ -273,9 +154,9 @@ export class RmpMember implements Core {
       this.stats.foreignGroup++;
       return;
     }
-    if (p.sender === this.pid) return;
-    if (this.status === 'blocked' || this.status === 'gone' || this.status === 'outside') return;
-    if (this.commitTracking !== null && `${p.viewEpoch}.${p.viewCreator}` === this.commitTracking.view) this.commitTracking.waiting.delete(p.sender);
+    if (p.sender === this.s.pid) return;
+    if (this.s.status === 'blocked' || this.s.status === 'gone' || this.s.status === 'outside') return;
+    this.reformation.heardFrom(p);
     this.dispatch(p, bytes, false);
   }
 
@@ -283,26 +164,26 @@ export class RmpMember implements Core {
     switch (p.type) {
       case 'data':
       case 'nonMemberData':
-        return this.onData(p, bytes);
+        return this.receipt.onData(p, bytes);
       case 'ack':
-        return this.onAck(p, bytes);
+        return this.acks.onAck(p, bytes);
       case 'retrans':
         if (retransmitted) return; // never nested
         return this.onRetrans(p.packet);
       case 'confirm':
-        return this.onConfirm(p);
+        return this.token.onConfirm(p);
       case 'nack':
-        return this.onNack(p.wants);
+        return this.loss.onNack(p.wants);
       case 'joinRequest':
-        return this.onJoinRequest(p.sender, p.nonce);
+        return this.joinLeave.onJoinRequest(p.sender, p.nonce);
       case 'recoveryStart':
-        return this.onRecoveryStart(p);
+        return this.reformation.onStart(p);
       case 'recoveryVote':
-        return this.onRecoveryVote(p);
+        return this.reformation.onVote(p);
       case 'recoveryNewList':
-        return this.onRecoveryNewList(p);
+        return this.reformation.onNewList(p);
       case 'recoveryAbort':
-        return this.onRecoveryAbort(p);
+        return this.reformation.onAbort(p);
       case 'reply':
         return; // for non-members
     }
@@ -315,868 +196,73 @@ export class RmpMember implements Core {
     this.dispatch(p, inner, true);
   }
 
-  private timer(name: string): void {
-    const t = this.config.timers;
+  private timer(name: MemberTimer): void {
     switch (name) {
       case 'join':
-        if (this.status === 'joining') this.sendJoinRequest();
-        return;
+        return this.joinLeave.onJoinTimer();
       case 'rejoin':
-        if (this.status === 'blocked') this.rejoin();
+        if (this.s.status === 'blocked') this.rejoin();
         return;
       case 'linger':
-        if (this.status === 'left' || this.status === 'leaving') this.setStatus('gone');
-        return;
+        return this.joinLeave.onLingerTimer();
       case 'token-hold':
-        if (this.token.holding && this.status === 'member') this.issueAck();
-        return;
+        return this.token.onHoldTimer();
       case 'token-pass':
-        return this.tokenPassTimer();
+        if (this.token.onPassTimer()) this.reformation.startRecovery();
+        return;
       case 'silence':
-        this.arm('silence', t.tokenSilenceUs / 4);
-        return this.silenceCheck();
+        return this.reformation.onSilenceTimer();
       case 'nack':
-        return this.nackRoundNow();
+        return this.loss.nackRoundNow();
       case 'data-retry':
-        return this.dataRetry();
+        return this.sending.onRetryTimer();
       case 'recovery-vote':
-        return this.decideReformation();
+        return this.reformation.onVoteWindowEnd();
       case 'recovery-start':
-        if (this.recovery?.votes && !this.recovery.abandoned) {
-          this.mcast({ type: 'recoveryStart', ...this.header(), attempt: this.recovery.attempt });
-          this.arm('recovery-start', t.voteWindowUs / 3);
-        }
-        return;
+        return this.reformation.onStartTimer();
       case 'recovery-revote':
-        // Votes are unicast and may be lost: repeat ours until the new list arrives.
-        if (this.recovery !== null && this.recovery.votes === null && this.isMember()) {
-          this.sendVote();
-          this.arm('recovery-revote', t.voteWindowUs / 3);
-        }
-        return;
+        return this.reformation.onRevoteTimer();
       case 'recovery-timeout':
-        if (this.recovery !== null && this.status === 'member') this.startRecovery();
-        return;
+        return this.reformation.onTimeout();
       case 'recovery-commit':
-        return this.commitRetry();
+        return this.reformation.onCommitTimer();
     }
   }
 
-  // ===================================================================== effects
-
-  private arm(timer: string, afterUs: number): void {
-    this.armed.add(timer);
-    this.fx.push({ kind: 'set-timer', timer, afterUs: Math.max(0, Math.round(afterUs)) });
+  /** After every event: send what flow control allows, ack what is orderable, arm the NACK and data-retry timers. */
+  private afterEvent(): void {
+    if (this.s.isMember()) this.sending.pump();
+    this.token.ackIfWork();
+    this.loss.armIfMissing();
+    this.sending.armRetryIfUnordered();
   }
 
-  private armOnce(timer: string, afterUs: number): void {
-    if (!this.armed.has(timer)) this.arm(timer, afterUs);
-  }
-
-  private out(name: string, data: Json): void {
-    this.fx.push({ kind: 'output', name, data });
-  }
-
-  /** The header every packet carries: our id and our ordering view (non-members: 0/0). */
-  private header(asNonMember = false): { group: number; sender: Pid; viewEpoch: number; viewCreator: number } {
-    const member = !asNonMember && this.status !== 'joining' && this.orderView !== undefined;
-    return { group: this.config.group, sender: this.pid, viewEpoch: member ? this.orderView.epoch : 0, viewCreator: member ? this.orderView.creator : 0 };
-  }
-
-  private mcast(p: RmpPacket): Uint8Array {
-    const bytes = rmpPackets.encode(p);
-    this.fx.push({ kind: 'send', to: MULTICAST_NODE, bytes });
-    return bytes;
-  }
-
-  private ucast(to: Pid, p: RmpPacket): void {
-    this.fx.push({ kind: 'send', to: nodeOf(to), bytes: rmpPackets.encode(p) });
-  }
-
-  private retransmit(bytes: Uint8Array): void {
-    this.stats.retransmissions++;
-    this.mcast({ type: 'retrans', ...this.header(), packet: bytes });
-  }
-
-  // ===================================================================== data
-
-  private stream(src: Pid): SourceStream {
-    let s = this.sources.get(src);
-    if (s === undefined) this.sources.set(src, (s = new SourceStream(src)));
-    return s;
-  }
-
-  private onData(p: DataPacket, bytes: Uint8Array): void {
-    if (!this.participating()) return;
-    if (p.type === 'nonMemberData' && p.control !== DataControl.none) return; // locks are for members
-    if (p.qos === Qos.unreliable) {
-      this.deliver(p, -1, null, unreliableId(p.sender, p.seq));
-      return;
-    }
-    const s = this.stream(p.sender);
-    if (s.seen(p.seq)) return this.duplicateRequest(p, s);
-    // A member's packet is ordered only while its source is in the view (D14): from anyone
-    // else it is kept only when an ACK already ordered it (a late copy we NACKed for).
-    if (p.type === 'data' && !s.tsOf.has(p.seq) && !this.orderView.list.includes(p.sender)) return;
-    this.store(s, p, bytes);
-  }
-
-  private store(s: SourceStream, p: DataPacket, bytes: Uint8Array): void {
-    const size = p.messages.reduce((n, m) => n + m.length, 0);
-    s.data.set(p.seq, { packet: p, bytes, size, arrival: ++this.arrivals, delivered: false, lastRetransUs: -Infinity, sentAtUs: this.now });
-    if (p.seq > s.maxSeen) s.maxSeen = p.seq;
-    if (p.qos === Qos.reliable) this.deliverStored(s, p.seq, -1); // on first receipt (spec §6), duplicates suppressed (D7)
-    this.advanceChain(s);
-    if (s.tsOf.has(p.seq)) this.advanceHave();
-  }
-
-  /** Source order (spec §6): a source's packets at source-ordered and above, in sequence order. */
-  private advanceChain(s: SourceStream): void {
-    for (;;) {
-      const seq = s.chainTo + 1;
-      const d = s.data.get(seq);
-      if (d === undefined) return;
-      const q = d.packet.qos;
-      if (q === Qos.sourceOrdered && !d.delivered) this.deliverStored(s, seq, -1);
-      else if (inTotalOrder(q) && !d.delivered) return; // waits for its timestamp; so do its successors
-      s.chainTo = seq;
-    }
-  }
-
-  private deliverStored(s: SourceStream, seq: number, ts: number): void {
-    const d = s.data.get(seq)!;
-    d.delivered = true;
-    const e = ts >= 0 ? this.log.entries.get(ts) : undefined;
-    this.deliver(d.packet, ts, e?.kind === 'data' ? e.view.key : null, packetId(s.src, seq));
-  }
-
-  private deliver(p: DataPacket, ts: number, orderView: string | null, id: string): void {
-    const record: DeliverRecord = { pid: this.pid, id, src: p.sender, seq: p.seq, qos: p.qos, k: p.k, ts, orderView, messages: p.messages.length, nonMember: p.type === 'nonMemberData' };
-    this.out(OUT.deliver, record as unknown as Json);
-    this.sink?.(record, p.messages);
-  }
-
-  /** A request seen again: the client missed our answer; send it again (spec §9). */
-  private duplicateRequest(p: DataPacket, s: SourceStream): void {
-    if (p.type !== 'nonMemberData' || !this.isMember()) return;
-    const cached = this.replies.get(p.sender, p.seq);
-    if (cached !== undefined) {
-      this.fx.push({ kind: 'send', to: nodeOf(p.sender), bytes: cached });
-      return;
-    }
-    // Auto-ack fallback (D15): the orderer is gone, so the view's first member answers.
-    const ts = s.tsOf.get(p.seq);
-    const e = ts !== undefined ? this.log.entries.get(ts) : undefined;
-    const delivered = p.seq <= s.releasedTo || s.data.get(p.seq)?.delivered === true;
-    if (p.handler === 0 && delivered && this.orderView.list[0] === this.pid && (e?.kind !== 'data' || !this.orderView.list.includes(e.orderedBy)))
-      this.reply(p.sender, p.seq, 0, ReplyStatus.ack, new Uint8Array(0));
-  }
-
-  private reply(client: Pid, seq: number, handler: number, status: number, payload: Uint8Array): void {
-    const bytes = rmpPackets.encode({ type: 'reply', ...this.header(), client, seq, status: status as 0 | 1, payload });
-    this.replies.put(client, seq, bytes);
-    this.out(OUT.respond, { pid: this.pid, client, seq, handler });
-    this.fx.push({ kind: 'send', to: nodeOf(client), bytes });
-  }
-
-  // ===================================================================== ordering
-
-  private participating(): boolean {
-    return this.status === 'member' || this.status === 'leaving';
-  }
-
-  private isMember(): boolean {
-    return this.status === 'member';
-  }
-
-  private onAck(p: AckPacket, bytes: Uint8Array): void {
-    if (this.status === 'joining') {
-      if (p.change?.joined.includes(this.pid)) this.joinedBy(p);
-      return;
-    }
-    if (this.status === 'left') return this.leaverSeesToken(p, p.pass - 1);
-    if (!this.participating()) return;
-    const known = this.log.knownView(`${p.viewEpoch}.${p.viewCreator}`);
-    if (known === undefined) {
-      // A fellow member (or one passing us the token) is in a newer view we missed the change
-      // into: its timestamps exist, so NACK for them (§5.4).
-      if (p.viewEpoch >= this.orderView.epoch && (p.next === this.pid || this.orderView.list.includes(p.sender))) this.log.hintTs = Math.max(this.log.hintTs, p.tsBase - 1);
-      return;
-    }
-    const view = known.view;
-    const cut = known.cut;
-    const current = view === this.orderView;
-    let ts = p.tsBase;
-    for (const e of p.entries) {
-      if (ts > cut) break;
-      this.absorbEntry(ts, e, view, p.sender);
-      ts++;
-    }
-    let end = p.tsBase + p.entries.length - 1;
-    if (p.change !== undefined && ts <= cut) {
-      end = ts;
-      this.absorbChange(ts, p.change, view, bytes);
-    }
-    end = Math.min(end, cut);
-    if (end > this.log.maxTs) this.log.maxTs = end;
-    if (end >= p.tsBase) this.log.storeAck(p.tsBase, end, bytes);
-    this.log.noteHeld(p.sender, end);
-    if (current) this.joinAcks.delete(p.sender);
-    if (p.pass > this.maxPassSeen) this.maxPassSeen = p.pass;
-    // Token evidence counts only in our chain: our view, or the change ACK that made it.
-    const intoOurView = current || (p.change !== undefined && this.orderView.epoch === p.change.epoch && this.orderView.creator === p.change.creator);
-    if (intoOurView) this.progress(p.pass - 1);
-    // A fellow member still sending an ACK of a view that has ended missed what came next
-    // (it would otherwise retry until it suspects its successor): send it the later ACKs.
-    else if (this.orderView.list.includes(p.sender) && this.now - (this.helpedAt.get(p.sender) ?? -Infinity) >= this.config.timers.tokenPassRetryUs) {
-      this.helpedAt.set(p.sender, this.now); // once per retry interval: a network duplicate costs one round
-      this.answerOrderWant(end + 1, TS_MAX);
-    }
-    // The next site accepts once (spec §5.3); a change ACK passes the token into the view it makes.
-    if (p.next === this.pid && intoOurView && p.pass > Math.max(this.token.acceptedPass, this.lastAcceptedPass) && this.isMember()) this.tryAcceptToken(p.pass, end);
-    this.advanceHave();
-  }
-
-  private absorbEntry(ts: number, e: OrderEntry, view: View, orderedBy: Pid): void {
-    if (ts <= this.log.releasedTs) return;
-    const have = this.log.entries.get(ts);
-    if (have !== undefined) {
-      if (have.kind !== 'data' || have.src !== e.src || have.seq !== e.seq) this.stats.orderConflicts++;
-      return;
-    }
-    this.log.entries.set(ts, { kind: 'data', src: e.src, seq: e.seq, view, orderedBy });
-    const s = this.stream(e.src);
-    if (e.seq <= s.releasedTo) return; // before our start (a joiner): not ours to deliver
-    s.markOrdered(e.seq, ts);
-    if (e.src === this.pid) {
-      const d = s.data.get(e.seq);
-      if (d !== undefined) this.sendQueue.ordered(d.size);
-    }
-  }
-
-  private absorbChange(ts: number, c: ViewChange, prev: View, bytes: Uint8Array): void {
-    if (ts <= this.log.releasedTs || this.log.entries.has(ts)) return;
-    const next = makeView(c.epoch, c.creator, c.list);
-    this.log.entries.set(ts, { kind: 'view', view: next, prev, cause: 'change' });
-    this.log.changeView(prev, next, ts);
-    if (prev !== this.orderView) return;
-    this.orderView = next;
-    for (const p of next.list) this.pendingJoins.delete(p);
-    for (const p of c.joined) this.joinAcks.set(p, bytes);
-    if (!next.list.includes(this.pid)) {
-      // A leaver that cannot finish delivering (the token was lost with a failure) gives up after its linger time.
-      this.setStatus('leaving');
-      this.arm('linger', this.config.timers.leaveLingerUs);
-    }
-  }
-
-  /** The change ACK that adds us (spec §8.1): we start after its timestamp. */
-  private joinedBy(p: AckPacket): void {
-    const c = p.change!;
-    const joinTs = p.tsBase + p.entries.length;
-    const view = makeView(c.epoch, c.creator, c.list);
-    this.becomeMember(view, joinTs, c.frontier);
-    this.log.noteHeld(p.sender, joinTs);
-    this.maxPassSeen = p.pass;
-    this.progress(p.pass - 1);
-    this.emitView(view, joinTs, 'joined');
-    this.out(OUT.have, { pid: this.pid, id: viewEntryId(view.key), ts: joinTs });
-    if (p.next === this.pid) this.tryAcceptToken(p.pass, joinTs);
-  }
-
-  /** A leaver re-sends its last ACK until the view it made shows the token moved on (spec §8.2). */
-  private leaverSeesToken(p: { viewEpoch: number; viewCreator: number }, acceptedPass: number): void {
-    if (p.viewEpoch === this.orderView.epoch && p.viewCreator === this.orderView.creator) this.progress(acceptedPass);
-  }
-
-  private onConfirm(p: PacketOf<'confirm'>): void {
-    if (this.status === 'left') return this.leaverSeesToken(p, p.pass);
-    if (!this.participating() || `${p.viewEpoch}.${p.viewCreator}` !== this.orderView.key) return;
-    this.joinAcks.delete(p.sender); // it is in the view: it has the ACK that added it
-    this.log.noteHeld(p.sender, p.heldTo);
-    if (p.pass > this.maxPassSeen) this.maxPassSeen = p.pass;
-    this.progress(p.pass);
-    this.afterHolding();
-  }
-
-  private progress(acceptedPass: number): void {
-    if (acceptedPass > this.lastAcceptedPass) {
-      this.lastAcceptedPass = acceptedPass;
-      this.lastProgressUs = this.now;
-    }
-  }
-
-  /** The have cursor: every timestamp up to haveTo has its entry and, for data, its bytes. */
-  private advanceHave(): void {
-    const before = this.haveTo;
-    for (;;) {
-      const ts = this.haveTo + 1;
-      const e = this.log.entries.get(ts);
-      if (e === undefined) break;
-      if (e.kind === 'data' && !this.stream(e.src).has(e.seq)) break;
-      this.haveTo = ts;
-      this.out(OUT.have, { pid: this.pid, id: e.kind === 'data' ? packetId(e.src, e.seq) : viewEntryId(e.view.key), ts });
-    }
-    if (this.haveTo !== before) {
-      this.log.noteHeld(this.pid, this.haveTo);
-      if (!this.removedPurged && this.haveTo >= this.dropRemovedFromTs) this.dropRemovedUnordered();
-      const p = this.token.pending;
-      if (p !== null && this.holdsEverythingUpTo(p.upTo)) {
-        this.token.pending = null;
-        this.tryAcceptToken(p.pass, p.upTo);
-      }
-    }
-    this.afterHolding();
-  }
-
-  private dropRemovedUnordered(): void {
-    this.removedPurged = true;
-    for (const r of this.log.removed) {
-      const s = this.sources.get(r);
-      if (s === undefined) continue;
-      for (const seq of [...s.data.keys()]) if (!s.tsOf.has(seq)) s.data.delete(seq);
-    }
-  }
-
-  /** Holding changed somewhere: stability, deliveries and releases may follow. */
-  private afterHolding(): void {
-    this.log.advanceStable();
-    this.advanceCursor();
-    this.releaseStable();
-  }
+  // ===================================================================== rules a test variant may break
 
   /** The acceptance rule (spec §5.3, [CM]): overridden only by the weakened test variant. */
   protected holdsEverythingUpTo(ts: number): boolean {
-    return this.haveTo >= ts;
+    return this.s.haveTo >= ts;
   }
 
-  // ===================================================================== delivery (spec §6)
-
-  /** Delivery in timestamp order for the total-order levels; frozen while a reformation runs (§8.3 step 2). */
-  private advanceCursor(): void {
-    while (this.recovery === null && this.participating() && this.deliverTs < this.haveTo) {
-      const ts = this.deliverTs + 1;
-      const e = this.log.entries.get(ts)!;
-      if (e.kind === 'view') {
-        this.deliverTs = ts;
-        this.install(e);
-        continue;
-      }
-      const s = this.stream(e.src);
-      const d = s.data.get(e.seq);
-      if (d === undefined) {
-        // The have cursor passed ts only with its data: a core that gets here is broken.
-        this.invariant(`ts ${ts} (${packetId(e.src, e.seq)}) is below haveTo ${this.haveTo} without its data`);
-        return;
-      }
-      if (inTotalOrder(d.packet.qos)) {
-        if (!this.deliverableNow(ts, d.packet)) return;
-        this.deliverStored(s, e.seq, ts);
-        if (d.packet.control !== DataControl.none) this.applyLock(d.packet, ts);
-        this.advanceChain(s);
-      } else if (!d.delivered) {
-        // Source order holds its predecessors, all at lower timestamps, so the chain reaches it.
-        this.advanceChain(s);
-        if (!d.delivered) this.invariant(`${packetId(e.src, e.seq)} at ts ${ts} is not delivered when the cursor passes it`);
-      }
-      this.deliverTs = ts;
-      if (d.packet.type === 'nonMemberData') this.answerAtTimestamp(e, d);
-    }
-  }
-
-  /** K-resilient, majority and safe levels wait for holders (spec §6, D8). */
+  /** K-resilient, majority and safe levels wait for holders (spec §6, D8): overridden only by the weakened test variant. */
   protected deliverableNow(ts: number, p: DataPacket): boolean {
-    if (p.qos === Qos.totallyOrdered) return true;
-    const h = this.log.holders(ts);
-    if (p.qos === Qos.kResilient) return h.held >= Math.min(p.k, h.live - 1) + 1;
-    // A majority of MaxN, and never less than a majority of its own view: a removed member is
-    // not excused here, so a partition without that majority cannot deliver it (D8, D10).
-    if (p.qos === Qos.majorityResilient) return h.held >= Math.floor(Math.max(this.log.maxN(), h.viewSize) / 2) + 1;
-    return this.log.isStable(ts);
+    return holdersSuffice(this.s.log, ts, p);
   }
 
-  private applyLock(p: DataPacket, ts: number): void {
-    const changed = p.control === DataControl.lockAcquire ? this.locks.acquire(p.handler, p.sender) : this.locks.release(p.handler, p.sender);
-    if (changed) this.out(OUT.lock, { pid: this.pid, handler: p.handler, holder: this.locks.holder(p.handler) ?? 0, ts });
-  }
-
-  /** A non-member's request reached its place in the total order: answer it if it is ours (§9). */
-  private answerAtTimestamp(e: Extract<Entry, { kind: 'data' }>, d: StoredData): void {
-    const p = d.packet;
-    if (p.handler === 0) {
-      if (e.orderedBy === this.pid) this.reply(p.sender, p.seq, 0, ReplyStatus.ack, new Uint8Array(0));
-    } else if (this.locks.holder(p.handler) === this.pid) {
-      this.reply(p.sender, p.seq, p.handler, ReplyStatus.response, this.config.respond(p.handler, p.messages, p.sender));
-    }
-  }
-
-  private install(e: Extract<Entry, { kind: 'view' }>): void {
-    const cause = e.cause === 'reformation' ? 'reformation' : 'change';
-    this.emitView(e.view, this.deliverTs, cause);
-    for (const h of this.locks.dropAbsent(e.view.list)) this.out(OUT.lock, { pid: this.pid, handler: h, holder: 0, ts: this.deliverTs });
-    if (!e.view.list.includes(this.pid)) {
-      this.setStatus('left');
-      this.arm('linger', this.config.timers.leaveLingerUs);
-    }
-  }
-
-  /** A broken internal invariant: reported (the simulator's checker fails the run), never thrown at a peer's input. */
-  private invariant(message: string): void {
-    this.out(OUT.invariant, { pid: this.pid, message });
-  }
-
-  private emitView(v: View, ts: number, cause: ViewRecord['cause']): void {
-    const r: ViewRecord = { pid: this.pid, key: v.key, list: v.list, prev: this.installed?.key ?? null, ts, cause };
-    this.installed = v;
-    this.out(OUT.view, r as unknown as Json);
-  }
-
-  /** Forget what is delivered and stable (spec §5.6): the buffer bound of §12.11. */
-  private releaseStable(): void {
-    const upTo = Math.min(this.log.stableTs, this.deliverTs);
-    if (upTo <= this.log.releasedTs) return;
-    for (const e of this.log.release(upTo)) {
-      if (e.kind !== 'data') continue;
-      const d = this.stream(e.src).release(e.seq);
-      if (d !== undefined && e.src === this.pid) this.sendQueue.released(d.size);
-    }
-  }
-
-  // ===================================================================== token site (spec §5.2–5.3)
-
-  private tryAcceptToken(pass: number, upTo: number): void {
-    if (!this.isMember() || this.recovery !== null) return;
-    if (!this.holdsEverythingUpTo(upTo)) {
-      this.token.pending = { pass, upTo };
-      this.armOnce('nack', 0);
-      return;
-    }
-    this.token.pending = null;
-    this.token.holding = true;
-    this.token.acceptedPass = pass;
-    this.token.myAck = null;
-    this.progress(pass);
-    this.out(OUT.token, { pid: this.pid, view: this.orderView.key, pass, upTo });
-    this.reportBuffers();
-    if (this.hasOrderable() || this.pendingChange()) return this.issueAck();
-    this.mcast({ type: 'confirm', ...this.header(), pass, heldTo: this.haveTo });
-    const unstable = this.log.stableTs < this.log.maxTs;
-    this.arm('token-hold', unstable ? this.config.timers.tokenUnstableHoldUs : this.config.timers.tokenIdleUs);
-  }
-
-  /** Members' packets are ordered only while their source is in the view; non-members' always (D14). */
-  private mayOrder(s: SourceStream): boolean {
-    if (this.orderView.list.includes(s.src)) return true;
-    const next = s.orderable().next();
-    return !next.done && next.value[1].packet.type === 'nonMemberData';
-  }
-
-  private hasOrderable(): boolean {
-    for (const s of this.sources.values()) if (this.mayOrder(s) && !s.orderable().next().done) return true;
-    return false;
-  }
-
-  private pendingChange(): boolean {
-    return (this.leaveRequested && this.orderView.list.length > 1) || this.joinersToAdd().length > 0;
-  }
-
-  private joinersToAdd(): Pid[] {
-    const room = MEMBERS_MAX - this.orderView.list.length;
-    return [...this.pendingJoins.keys()].filter((p) => !this.orderView.list.includes(p) && !this.log.removed.has(p)).sort((a, b) => a - b).slice(0, Math.max(0, room));
-  }
-
-  /** Orderable packets, merged across sources by arrival, each source in sequence order (D2). */
-  private selectEntries(): OrderEntry[] {
-    const heads: { src: Pid; it: Generator<[number, StoredData]>; cur: IteratorResult<[number, StoredData]> }[] = [];
-    for (const s of this.sources.values()) {
-      if (!this.mayOrder(s)) continue;
-      const it = s.orderable();
-      const cur = it.next();
-      if (!cur.done) heads.push({ src: s.src, it, cur });
-    }
-    const out: OrderEntry[] = [];
-    while (heads.length > 0 && out.length < ACK_ENTRIES_MAX) {
-      let best = 0;
-      for (let i = 1; i < heads.length; i++) if (heads[i]!.cur.value![1].arrival < heads[best]!.cur.value![1].arrival) best = i;
-      const h = heads[best]!;
-      out.push({ src: h.src, seq: h.cur.value![0] });
-      h.cur = h.it.next();
-      if (h.cur.done) heads.splice(best, 1);
-    }
-    return out;
-  }
-
-  private issueAck(): void {
-    const entries = this.selectEntries();
-    const old = this.orderView;
-    let change: ViewChange | undefined;
-    const joiners = this.joinersToAdd();
-    const leaving = this.leaveRequested && old.list.length > 1;
-    if (joiners.length > 0 || leaving) {
-      const list = old.list.filter((p) => !(leaving && p === this.pid)).concat(joiners);
-      change = { epoch: old.epoch + 1, creator: this.pid, list, joined: joiners, frontier: this.frontier(entries) };
-    }
-    const nextList = change?.list ?? old.list;
-    let next = successor(nextList, this.pid); // alone in the group: ourselves
-    if (!nextList.includes(this.pid)) {
-      // We leave: the first member after us in the old order that stays.
-      next = successor(old.list, this.pid);
-      while (!nextList.includes(next)) next = successor(old.list, next);
-    }
-    const pass = this.token.acceptedPass + 1;
-    const ack: AckPacket = { type: 'ack', ...this.header(), pass, tsBase: this.log.maxTs + 1, next, entries, change };
-    const bytes = this.mcast(ack);
-    this.stats.acksSent++;
-    this.token.holding = false;
-    this.token.myAck = { pass, bytes, retries: 0 };
-    if (leaving) this.leaveRequested = false;
-    this.arm('token-pass', this.config.timers.tokenPassRetryUs);
-    this.onAck(ack, bytes); // apply our own ACK exactly as everyone else does
-  }
-
-  /** Per source, the last sequence number ordered once this ACK's entries count (D11). */
-  private frontier(entries: readonly OrderEntry[]): OrderEntry[] {
-    const last = new Map<Pid, number>();
-    for (const s of this.sources.values()) if (s.orderedTo > 0) last.set(s.src, s.orderedTo);
-    for (const e of entries) last.set(e.src, Math.max(last.get(e.src) ?? 0, e.seq));
-    return [...last].map(([src, seq]) => ({ src, seq })).slice(-FRONTIER_SOURCES_MAX);
-  }
-
-  private tokenPassTimer(): void {
-    const mine = this.token.myAck;
-    if (mine === null || this.lastAcceptedPass >= mine.pass || this.recovery !== null || !(this.participating() || this.status === 'left')) {
-      this.token.myAck = null;
-      return;
-    }
-    if (mine.retries >= this.config.timers.tokenPassRetries) {
-      this.token.myAck = null;
-      if (this.isMember()) this.startRecovery();
-      return;
-    }
-    mine.retries++;
-    this.fx.push({ kind: 'send', to: MULTICAST_NODE, bytes: mine.bytes });
-    this.arm('token-pass', this.config.timers.tokenPassRetryUs);
-  }
-
-  private silenceCheck(): void {
-    if (!this.isMember() || this.recovery !== null || this.orderView.list.length < 2 || this.token.holding) return;
-    const rank = Math.max(0, this.orderView.list.indexOf(this.pid));
-    const t = this.config.timers;
-    if (this.now - this.lastProgressUs > t.tokenSilenceUs + rank * t.silenceStaggerUs) this.startRecovery();
-  }
-
-  // ===================================================================== NACKs (spec §5.5)
-
-  private missingSomething(): boolean {
-    return this.participating() && missingSomething(this.log, this.sources.values(), this.haveTo);
-  }
-
-  private nackRoundNow(): void {
-    if (!this.missingSomething()) return;
-    this.nackRound++;
-    const { toHolder, bySource } = planNacks(this.log, this.sources, this.haveTo);
-    const multicast = this.nackRound % NACK_MULTICAST_EVERY === 0;
-    if (toHolder.length > 0) this.sendNack(multicast ? null : this.likelyHolder(), toHolder);
-    for (const [src, wants] of bySource) this.sendNack(multicast ? null : src, wants);
-    this.arm('nack', this.config.timers.nackIntervalUs);
-  }
-
-  /** Who most likely holds what we miss: the member known to hold the most, rotating on retries. */
-  private likelyHolder(): Pid | null {
-    const candidates = this.orderView.list.filter((p) => p !== this.pid).sort((a, b) => (this.log.heldTo.get(b) ?? 0) - (this.log.heldTo.get(a) ?? 0) || a - b);
-    return candidates.length === 0 ? null : candidates[Math.floor(this.nackRound / NACK_MULTICAST_EVERY) % candidates.length]!;
-  }
-
-  /** Ask `holder` for every ACK above what we hold (an open-ended order NACK), at most once per NACK interval. */
-  private catchUpFrom(holder: Pid): void {
-    if (this.now - this.lastCatchUpUs < this.config.timers.nackIntervalUs) return;
-    this.lastCatchUpUs = this.now;
-    this.sendNack(holder, [{ kind: NackKind.order, a: 0, b: this.haveTo + 1, c: TS_MAX }]);
-  }
-
-  private sendNack(to: Pid | null, wants: NackWant[]): void {
-    this.stats.nacksSent++;
-    const p: RmpPacket = { type: 'nack', ...this.header(), wants: wants.slice(0, NACK_WANTS_MAX) };
-    if (to === null) this.mcast(p);
-    else this.ucast(to, p);
-  }
-
-  private onNack(wants: readonly NackWant[]): void {
-    if (this.status === 'joining') return;
-    const suppress = this.config.timers.retransSuppressUs;
-    let ownLoss = false;
-    for (const w of wants) {
-      if (w.kind === NackKind.data) {
-        const s = this.sources.get(w.a);
-        if (s === undefined) continue;
-        for (let seq = w.b; seq <= w.c && seq - w.b < RETRANS_PER_WANT_MAX; seq++) {
-          const d = s.data.get(seq);
-          if (d === undefined || this.now - d.lastRetransUs < suppress) continue;
-          d.lastRetransUs = this.now;
-          if (w.a === this.pid) {
-            ownLoss = true;
-            this.stats.retransmissions++;
-            this.fx.push({ kind: 'send', to: MULTICAST_NODE, bytes: d.bytes });
-          } else this.retransmit(d.bytes);
-        }
-      } else if (this.log !== undefined) {
-        this.answerOrderWant(w.b, w.c);
-      }
-    }
-    if (ownLoss) this.sendQueue.lost();
-  }
-
-  /** Re-send the stored ACKs that ordered timestamps in [from, to] (damped per ACK). */
-  private answerOrderWant(from: number, to: number): void {
-    for (const a of this.log.acksCovering(from, to)) {
-      if (this.now - a.lastRetransUs < this.config.timers.retransSuppressUs) continue;
-      a.lastRetransUs = this.now;
-      this.retransmit(a.bytes);
-    }
-  }
-
-  // ===================================================================== membership (spec §8.1–8.2)
-
-  private onJoinRequest(from: Pid, nonce: number): void {
-    if (!this.isMember()) return;
-    if (this.orderView.list.includes(from)) {
-      // It missed the ACK that added it.
-      const bytes = this.joinAcks.get(from);
-      if (bytes !== undefined) this.retransmit(bytes);
-      return;
-    }
-    if (this.log.removed.has(from)) return;
-    this.pendingJoins.set(from, nonce);
-  }
-
-  // ===================================================================== reformation (spec §8.3)
-
-  private myVote(): Vote {
-    return { voter: this.pid, joinTs: this.joinTs, haveTo: this.haveTo, stableTs: this.log.stableTs, pass: this.maxPassSeen };
-  }
-
-  private startRecovery(): void {
-    const attempt = Math.max(this.highestAttempt, this.orderView.epoch) + 1;
-    this.highestAttempt = attempt;
-    this.enterRecovery({ attempt, originator: this.pid, votes: new Map([[this.pid, this.myVote()]]), abandoned: false, rounds: 1 });
-    this.mcast({ type: 'recoveryStart', ...this.header(), attempt });
-    const t = this.config.timers;
-    this.arm('recovery-vote', t.voteWindowUs);
-    this.arm('recovery-start', t.voteWindowUs / 3);
-    this.arm('recovery-timeout', t.voteWindowUs + t.recoveryTimeoutUs);
-  }
-
-  private enterRecovery(r: Recovery): void {
-    if (this.recovery === null) this.stats.reformations++;
-    this.recovery = r;
-    this.token.holding = false;
-    this.token.myAck = null;
-    this.token.pending = null;
-  }
-
-  private sameView(p: { viewEpoch: number; viewCreator: number }): boolean {
-    return this.isMember() && p.viewEpoch === this.orderView.epoch && p.viewCreator === this.orderView.creator;
-  }
-
-  private onRecoveryStart(p: PacketOf<'recoveryStart'>): void {
-    if (!this.sameView(p)) {
-      // A fellow member reforms a newer view: we missed the change into it. Fetch the ACKs we
-      // lack from the originator, so that its repeated START finds us in that view (D12).
-      if (this.isMember() && p.viewEpoch > this.orderView.epoch && this.orderView.list.includes(p.sender)) this.catchUpFrom(p.sender);
-      return;
-    }
-    const r = this.recovery;
-    if (r !== null) {
-      const c = cmpAttempt(p.attempt, p.sender, r.attempt, r.originator);
-      if (c < 0) {
-        this.ucast(p.sender, { type: 'recoveryAbort', ...this.header(), attempt: p.attempt, originator: p.sender, reason: AbortReason.superseded });
-        return;
-      }
-      if (c === 0) {
-        this.sendVote();
-        return;
-      }
-    }
-    // A higher attempt (or the first we hear of): vote for it, abandoning ours (D12).
-    this.highestAttempt = Math.max(this.highestAttempt, p.attempt);
-    this.enterRecovery({ attempt: p.attempt, originator: p.sender, votes: null, abandoned: false, rounds: 0 });
-    this.sendVote();
-    this.arm('recovery-timeout', this.config.timers.recoveryTimeoutUs);
-    this.arm('recovery-revote', this.config.timers.voteWindowUs / 3);
-  }
-
-  private sendVote(): void {
-    const r = this.recovery!;
-    const v = this.myVote();
-    this.ucast(r.originator, { type: 'recoveryVote', ...this.header(), attempt: r.attempt, originator: r.originator, joinTs: v.joinTs, haveTo: v.haveTo, stableTs: v.stableTs, pass: v.pass });
-  }
-
-  private onRecoveryVote(p: PacketOf<'recoveryVote'>): void {
-    const r = this.recovery;
-    if (r?.votes == null || r.abandoned || !this.sameView(p) || p.attempt !== r.attempt || p.originator !== this.pid) return;
-    r.votes.set(p.sender, { voter: p.sender, joinTs: p.joinTs, haveTo: p.haveTo, stableTs: p.stableTs, pass: p.pass });
-  }
-
-  private onRecoveryAbort(p: PacketOf<'recoveryAbort'>): void {
-    const r = this.recovery;
-    if (r === null || !this.sameView(p) || p.attempt !== r.attempt || p.originator !== r.originator) return;
-    if (p.reason === AbortReason.minority) return this.block();
-    if (r.originator === this.pid) {
-      r.abandoned = true; // a higher attempt exists; its START will reach us, or our timeout fires
-      this.arm('recovery-timeout', this.config.timers.recoveryTimeoutUs);
-    }
-  }
-
-  private decideReformation(): void {
-    const r = this.recovery;
-    if (r?.votes == null || r.abandoned || r.originator !== this.pid || !this.isMember()) return;
-    r.votes.set(this.pid, this.myVote());
-    const plan = planReformation([...r.votes.values()], this.orderView.list, Math.max(this.log.maxN(), this.orderView.list.length), this.config.minPartition);
-    if (plan.kind === 'abort' && r.rounds < VOTE_ROUNDS_MAX) {
-      r.rounds++;
-      this.mcast({ type: 'recoveryStart', ...this.header(), attempt: r.attempt });
-      this.arm('recovery-vote', this.config.timers.voteWindowUs);
-      this.arm('recovery-start', this.config.timers.voteWindowUs / 3);
-      this.arm('recovery-timeout', this.config.timers.voteWindowUs + this.config.timers.recoveryTimeoutUs);
-      return;
-    }
-    if (plan.kind === 'abort') {
-      this.mcast({ type: 'recoveryAbort', ...this.header(), attempt: r.attempt, originator: this.pid, reason: AbortReason.minority });
-      return this.block();
-    }
-    const packet: PacketOf<'recoveryNewList'> = { type: 'recoveryNewList', ...this.header(), attempt: r.attempt, list: plan.list, syncTs: plan.syncTs, firstSite: plan.firstSite, basePass: plan.basePass };
-    const bytes = this.mcast(packet);
-    this.commitTracking = { bytes, waiting: new Set(plan.list.filter((p) => p !== this.pid)), retries: 0, view: `${r.attempt}.${this.pid}` };
-    this.arm('recovery-commit', this.config.timers.commitRetryUs);
-    this.commit(packet);
-  }
-
-  private commitRetry(): void {
-    const c = this.commitTracking;
-    if (c === null) return;
-    if (c.waiting.size === 0 || c.retries >= COMMIT_RETRIES_MAX) {
-      this.commitTracking = null;
-      return;
-    }
-    c.retries++;
-    this.fx.push({ kind: 'send', to: MULTICAST_NODE, bytes: c.bytes });
-    this.arm('recovery-commit', this.config.timers.commitRetryUs);
-  }
-
-  private onRecoveryNewList(p: PacketOf<'recoveryNewList'>): void {
-    const r = this.recovery;
-    if (r === null || !this.sameView(p) || p.attempt !== r.attempt || p.sender !== r.originator) return;
-    if (!p.list.includes(this.pid)) return this.block(); // left out: removed for good
-    this.commit(p);
-  }
-
-  /** Install a reformation's outcome in the order (spec §8.3 steps 5–7). */
-  private commit(p: PacketOf<'recoveryNewList'>): void {
-    const old = this.orderView;
-    const next = makeView(p.attempt, p.sender, p.list);
-    const removed = old.list.filter((x) => !p.list.includes(x));
-    for (const e of this.log.reform(p.syncTs, old, next, removed)) {
-      if (e.kind !== 'data') continue;
-      const s = this.stream(e.src);
-      if (e.seq <= s.releasedTo) continue;
-      s.unorder(e.seq);
-      if (e.src === this.pid) this.sendQueue.unordered(s.data.get(e.seq)?.size ?? 0);
-    }
-    // A removed source's packets that no survivor ordered are dropped, once we know every
-    // entry up to syncTs (one of them may still order such a packet) (D14).
-    this.dropRemovedFromTs = p.syncTs + 1;
-    this.removedPurged = false;
-    for (const x of removed) this.pendingJoins.delete(x);
-    if (this.haveTo > p.syncTs) this.haveTo = p.syncTs;
-    if (this.deliverTs > p.syncTs) this.invariant(`delivered ts ${this.deliverTs} beyond the reformation's syncTs ${p.syncTs}`);
-    this.orderView = next;
-    this.recovery = null;
-    this.token = { holding: false, acceptedPass: this.token.acceptedPass, myAck: null, pending: null };
-    this.lastAcceptedPass = p.basePass - 2;
-    this.lastProgressUs = this.now;
-    this.out(OUT.reformed, { pid: this.pid, key: next.key, syncTs: p.syncTs, removed });
-    this.advanceHave();
-    if (p.firstSite === this.pid) this.tryAcceptToken(p.basePass - 1, p.syncTs + 1);
-  }
-
-  // ===================================================================== sending (spec §5.1, §10)
-
-  private afterEvent(): void {
-    if (this.isMember()) this.pump();
-    if (this.token.holding && this.isMember() && (this.hasOrderable() || this.pendingChange())) this.issueAck();
-    if (this.missingSomething()) this.armOnce('nack', this.config.timers.nackIntervalUs);
-    const own = this.sources.get(this.pid);
-    if (own !== undefined && own.orderedTo < this.nextSeq && this.participating()) this.armOnce('data-retry', this.config.timers.dataRetryUs);
-  }
-
-  private pump(): void {
-    for (let take = this.sendQueue.next(); take !== null; take = this.sendQueue.next()) {
-      if (take[0]!.qos === Qos.unreliable) this.sendUnreliable(take[0]!);
-      else this.sendData(take);
-    }
-  }
-
-  private sendData(take: readonly Queued[]): void {
-    const h = take[0]!;
-    const seq = ++this.nextSeq;
-    const p: DataPacket = { type: 'data', ...this.header(), seq, qos: h.qos, k: h.k, handler: h.handler, control: h.control, messages: take.map((m) => m.payload) };
-    const bytes = this.mcast(p);
-    const size = take.reduce((n, m) => n + m.payload.length, 0);
-    this.sendQueue.sent(size);
-    this.out(OUT.sent, { pid: this.pid, id: packetId(this.pid, seq), qos: h.qos, k: h.k, handler: h.handler, bytes: size });
-    this.store(this.stream(this.pid), p, bytes);
-  }
-
-  private sendUnreliable(m: Queued): void {
-    const seq = ++this.nextUnreliableSeq;
-    const p: DataPacket = { type: 'data', ...this.header(), seq, qos: Qos.unreliable, k: 0, handler: m.handler, control: DataControl.none, messages: [m.payload] };
-    this.mcast(p);
-    this.out(OUT.sent, { pid: this.pid, id: unreliableId(this.pid, seq), qos: Qos.unreliable, k: 0, handler: m.handler, bytes: m.payload.length });
-    this.deliver(p, -1, null, unreliableId(this.pid, seq));
-  }
-
-  private dataRetry(): void {
-    const own = this.sources.get(this.pid);
-    if (own === undefined || !this.participating()) return;
-    let resent = false;
-    for (const [seq, d] of own.data) {
-      if (own.tsOf.has(seq) || this.now - d.sentAtUs < this.config.timers.dataRetryUs) continue;
-      d.sentAtUs = this.now;
-      resent = true;
-      this.fx.push({ kind: 'send', to: MULTICAST_NODE, bytes: d.bytes });
-    }
-    if (resent) this.sendQueue.lost();
-    if (own.orderedTo < this.nextSeq) this.arm('data-retry', this.config.timers.dataRetryUs);
-  }
-
-  private reportBuffers(): void {
-    let data = 0;
-    for (const s of this.sources.values()) data += s.data.size;
-    const r: BuffersRecord = { pid: this.pid, data, acks: this.log.storedAcks, queued: this.sendQueue.length, unstableBytes: this.sendQueue.unstableBytes };
-    const key = `${data}/${r.acks}/${r.queued}/${r.unstableBytes}`;
-    if (key === this.lastBuffers) return;
-    this.lastBuffers = key;
-    this.out(OUT.buffers, r as unknown as Json);
-  }
+  // ===================================================================== for hosts
 
   /** Application messages waiting for flow control (hosts keep a saturating sender topped up by it). */
   get queuedMessages(): number {
-    return this.sendQueue.length;
+    return this.s.sendQueue.length;
   }
 
   /** Current flow-control window, bytes. */
   get window(): number {
-    return this.sendQueue.window;
+    return this.s.sendQueue.window;
   }
 
-  /** For hosts and tests: the current ordering view, or null while not a member. */
+  /** The current ordering view, or null while not a member. */
   get view(): View | null {
-    return this.isMember() ? this.orderView : null;
-  }
-
-  /** The members that must hold timestamp `ts` for it to be stable (for checkers' diagnostics). */
-  orderingViewOf(ts: number): View | undefined {
-    const e = this.log?.entries.get(ts);
-    return e === undefined ? undefined : orderingView(e);
+    return this.s.isMember() ? this.s.orderView : null;
   }
 }

@@ -30,3 +30,8 @@ export function parseQos(name: string): QosLevel {
 export function inTotalOrder(q: QosLevel): boolean {
   return q >= Qos.totallyOrdered;
 }
+
+/** The level in prose, for checkers' messages. */
+export function qosLabel(q: number): string {
+  return ['unreliable', 'reliable', 'source ordered', 'totally ordered', 'k-resilient', 'majority', 'safe'][q] ?? String(q);
+}

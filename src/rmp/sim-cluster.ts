@@ -7,7 +7,8 @@ import type { CoreFactory } from '../sim/setup.js';
 import { RmpClient } from './client.js';
 import { rmpConfig, type RmpConfig } from './config.js';
 import { fnv1a32 } from './group-address.js';
-import { MULTICAST_NODE, RmpMember } from './member.js';
+import { MULTICAST_NODE } from './member-io.js';
+import { RmpMember } from './member.js';
 import { makePid } from './pid.js';
 
 /** Every simulated group has this name: runs need no address, only the hash in headers. */

@@ -9,7 +9,7 @@ import { DecodeError } from '../../wire/decode-error.js';
 import { McastSocket, type Datagram } from '../../mcast/mcast-socket.js';
 import { rmpCommands, type RmpCommand } from '../commands.js';
 import type { GroupAddress } from '../group-address.js';
-import { MULTICAST_NODE } from '../member.js';
+import { MULTICAST_NODE } from '../member-io.js';
 import { peekSender } from '../packets.js';
 import { nodeOf } from '../pid.js';
 
