@@ -3,7 +3,7 @@
 // then runs every compiled test file under node's test runner. Extra arguments filter test
 // files by substring (npm test -- wire sim).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,7 +20,11 @@ function collect(dir) {
   });
 }
 const filters = process.argv.slice(2);
+// tsc never deletes output, so a test whose source was removed or renamed would still run
+// from dist/ in a working copy: only compiled tests with a source beside them count.
+const hasSource = (compiled) => existsSync(path.relative('dist', compiled).replace(/\.js$/, '.ts'));
 const files = collect(path.join('dist', 'test'))
+  .filter(hasSource)
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
 if (files.length === 0) {
