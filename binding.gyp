@@ -22,6 +22,7 @@
         "native/ramcast/server_core.cc",
         "native/ramcast/client_core.cc",
         "native/ramcast/ramcast_binding.cc",
+        "native/ramcast/core_js.cc", "native/ramcast/mailbox.cc", "native/ramcast/endpoint.cc", "native/ramcast/driver.cc", "native/ramcast/driver_js.cc",
         "native/tsig/bignum.cc",
         "native/tsig/pkcs1.cc",
         "native/tsig/proof_hash.cc",

@@ -4,12 +4,8 @@ import type { Bench } from './harness/bench.js';
 import { wireBench } from './wire/wire-bench.js';
 import { cryptoBench } from './crypto.js';
 import { transportBench } from './transport.js';
+import { ramcastBench } from './ramcast.js';
+import { rmpBench } from './rmp.js';
 import { stewardBench } from './steward.js';
 
-export const benches: Bench[] = [
-  wireBench,
-  cryptoBench,
-  transportBench,
-  (await import('./rmp.js')).rmpBench,
-  stewardBench,
-];
+export const benches: Bench[] = [wireBench, cryptoBench, transportBench, ramcastBench, rmpBench, stewardBench];

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "common/coded_error.h"
+
 namespace castellan {
 
 inline Napi::Error make_error(Napi::Env env, const std::string& code, const std::string& message) {
@@ -15,6 +17,16 @@ inline Napi::Error make_error(Napi::Env env, const std::string& code, const std:
 
 [[noreturn]] inline void throw_error(Napi::Env env, const std::string& code, const std::string& message) {
   throw make_error(env, code, message);
+}
+
+/** Runs f; a CodedError it throws becomes a JS Error carrying the same code. */
+template <typename F>
+auto guard(Napi::Env env, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const CodedError& e) {
+    throw_error(env, e.code(), e.what());
+  }
 }
 
 }  // namespace castellan

@@ -15,15 +15,6 @@ namespace castellan {
 namespace mcast {
 namespace {
 
-template <typename F>
-auto guard(Napi::Env env, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const McastError& e) {
-    throw_error(env, e.code(), e.what());
-  }
-}
-
 std::string opt_string(Napi::Object o, const char* key, const std::string& fallback) {
   return o.Has(key) && !o.Get(key).IsUndefined() ? o.Get(key).ToString().Utf8Value() : fallback;
 }

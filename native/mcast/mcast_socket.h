@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/coded_error.h"
+
 namespace castellan {
 namespace mcast {
 
@@ -24,13 +26,9 @@ constexpr unsigned kSendBatch = 256;         // datagrams per sendmmsg
 constexpr size_t kDefaultQueuedMax = 8192;   // datagrams waiting for JS before reads pause
 constexpr int kSocketBufferBytes = 4 << 20;  // SO_RCVBUF/SO_SNDBUF request (kernel caps it)
 
-class McastError : public std::runtime_error {
+class McastError : public CodedError {
  public:
-  McastError(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
-  const std::string& code() const { return code_; }
-
- private:
-  std::string code_;
+  using CodedError::CodedError;
 };
 
 struct SocketOptions {

@@ -16,7 +16,7 @@ ClientCore::ClientCore(Topology topology, uint32_t self) : topo_(std::move(topol
   credit_.assign(credit_offset(uint32_t(topo_.members.size())), 0);
 }
 
-uint32_t ClientCore::multicast(std::vector<uint16_t> dst, std::vector<uint8_t> payload) {
+uint32_t ClientCore::multicast(std::vector<uint16_t> dst, std::vector<uint8_t> payload, Await await) {
   if (dst.empty() || dst.size() > kMaxDstGroups)
     throw std::invalid_argument("ramcast: a message goes to 1.." + std::to_string(kMaxDstGroups) + " groups");
   std::sort(dst.begin(), dst.end());
@@ -26,19 +26,47 @@ uint32_t ClientCore::multicast(std::vector<uint16_t> dst, std::vector<uint8_t> p
   if (payload.size() > kMaxPayloadBytes)
     throw std::invalid_argument("ramcast: payload over " + std::to_string(kMaxPayloadBytes) + " bytes");
   if (queue_.size() >= kClientQueueMax) throw std::length_error("ramcast: client queue full");
-  queue_.push_back(Pending{++seq_, std::move(dst), std::move(payload)});
+  queue_.push_back(Pending{++seq_, std::move(dst), std::move(payload), await});
   issue();
   return seq_;
 }
+
+uint64_t ClientCore::head(uint32_t server) const { return get_u64(credit_.data() + credit_offset(server)); }
 
 bool ClientCore::has_room(uint32_t g) const {
   // D4: the slot must be free at every member not suspected to have crashed.
   for (uint32_t q : topo_.groups[g]) {
     if (suspected_.count(q)) continue;
-    const uint64_t head = get_u64(credit_.data() + credit_offset(topo_.members.at(q).server));
-    if (next_[g] - head >= kRingSlots) return false;
+    if (next_[g] - head(topo_.members.at(q).server) >= kRingSlots) return false;
   }
   return true;
+}
+
+bool ClientCore::complete(const Awaiting& a) const {
+  for (size_t i = 0; i < a.dst.size(); ++i) {
+    const auto& members = topo_.groups[a.dst[i]];
+    uint32_t delivered = 0, needed = 0;
+    for (uint32_t q : members) {
+      const bool counted = a.await != Await::kAll || !suspected_.count(q);
+      needed += counted;
+      if (counted && head(topo_.members.at(q).server) > a.pos[i]) ++delivered;
+    }
+    if (a.await == Await::kOne) needed = 1;
+    if (a.await == Await::kQuorum) needed = topo_.quorum(a.dst[i]);
+    if (delivered < needed) return false;
+  }
+  return true;
+}
+
+void ClientCore::check_completions() {
+  for (auto it = awaiting_.begin(); it != awaiting_.end();) {
+    if (complete(*it)) {
+      fx_.completed.push_back(Completed{it->seq});
+      it = awaiting_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 void ClientCore::issue() {
@@ -51,13 +79,18 @@ void ClientCore::issue() {
     s.client = self_;
     s.seq = p.seq;
     s.dst = p.dst;
-    for (uint16_t g : p.dst) s.pos.push_back(uint32_t(next_[g]++));
+    std::vector<uint64_t> pos;  // full-width positions; the slot carries their low 32 bits
+    for (uint16_t g : p.dst) {
+      pos.push_back(next_[g]);
+      s.pos.push_back(uint32_t(next_[g]++));
+    }
     s.payload = std::move(p.payload);
     const std::vector<uint8_t> image = encode_slot(s);
     for (uint16_t g : s.dst)
       for (uint32_t q : topo_.groups[g])
         fx_.writes.push_back(Write{q, Region::kRing, ring_offset(index_, s.slot_for(g)), image});
     fx_.issued.push_back(Issued{s.id(), s.dst});
+    if (p.await != Await::kNone) awaiting_.push_back(Awaiting{s.seq, s.dst, std::move(pos), p.await});
     queue_.pop_front();
   }
 }
@@ -65,6 +98,7 @@ void ClientCore::issue() {
 void ClientCore::landed(uint32_t from, Region region, uint32_t offset, uint32_t len) {
   if (region != Region::kCredit || size_t(offset) + len > credit_.size()) return;
   issue();
+  check_completions();
 }
 
 void ClientCore::suspect_server(uint32_t node, bool suspected) {
@@ -73,6 +107,7 @@ void ClientCore::suspect_server(uint32_t node, bool suspected) {
   else
     suspected_.erase(node);
   issue();
+  check_completions();
 }
 
 Effects ClientCore::take_effects() {

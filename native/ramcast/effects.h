@@ -28,10 +28,16 @@ struct Issued {
   std::vector<uint16_t> dst;
 };
 
+/** A client's multicast has been delivered where its caller asked (ClientCore::Await). */
+struct Completed {
+  uint32_t seq;
+};
+
 struct Effects {
   std::vector<Write> writes;
   std::vector<Delivery> deliveries;
-  std::vector<Issued> issued;  // clients: messages written (Task 1)
+  std::vector<Issued> issued;        // clients: messages written (Task 1)
+  std::vector<Completed> completed;  // clients: multicasts delivered as awaited
 };
 
 }  // namespace castellan::ramcast

@@ -59,9 +59,10 @@ void ServerCore::see(uint64_t value) {
 
 void ServerCore::write(uint32_t to, Region region, uint32_t offset, const uint8_t* p, size_t n) {
   if (to == self_) {
-    // Writes to oneself are local stores, absorbed after the current step (no re-entrancy).
-    std::copy(p, p + n, region_data(region) + offset);
-    local_.push_back({region, {offset, uint32_t(n)}});
+    // Writes to oneself are absorbed after the current step (no re-entrancy), and land only
+    // then: two of them may aim at one cell before the drain (Task 9 acks a DONE message and a
+    // live one that reuse a ring slot), and each must be absorbed with its own bytes.
+    local_.push_back(Write{to, region, offset, std::vector<uint8_t>(p, p + n)});
     return;
   }
   fx_.writes.push_back(Write{to, region, offset, std::vector<uint8_t>(p, p + n)});
@@ -75,9 +76,10 @@ void ServerCore::write_cell(uint32_t to, Region region, uint32_t offset, const C
 
 void ServerCore::drain_local() {
   while (!local_.empty()) {
-    auto [region, range] = local_.front();
-    local_.erase(local_.begin());
-    landed(self_, region, range.first, range.second);
+    Write w = std::move(local_.front());
+    local_.pop_front();
+    std::copy(w.bytes.begin(), w.bytes.end(), region_data(w.region) + w.offset);
+    landed(self_, w.region, w.offset, uint32_t(w.bytes.size()));
   }
 }
 
@@ -307,6 +309,11 @@ void ServerCore::try_order(Msg& m) {
   // acks carry a clock at least the final timestamp's counter (D1).
   if (m.state != State::kMcast) return;
   const Slot& b = *m.body;
+  // Cheap bound first (this runs on every ack of every destination member, O(k²) per
+  // message): a quorum of every destination group needs at least that many ackers.
+  size_t needed = 0;
+  for (uint16_t h : b.dst) needed += topo_.quorum(h);
+  if (m.acks.size() < needed) return;
   uint64_t final_ts = 0;
   for (uint16_t h : b.dst) {
     auto it = m.ts.find(h);
@@ -509,6 +516,7 @@ std::string ServerCore::describe_pending() const {
         << (m.state == State::kOrdered ? " ORDERED" : " MCAST") << (m.blocking ? " blocking" : "");
     for (const auto& [g, st] : m.ts) out << " ts[" << g << "]=(" << st.round << "," << st.value << ")";
     for (const auto& [q, a] : m.acks) out << " ack[" << q << "]=(" << a.round << "," << a.value << ",c" << a.clock << ")";
+    if (m.acked.set()) out << " my-ack=(" << m.acked.round << "," << m.acked.value << ",max" << m.acked_max << ")";
     out << "\n";
   }
   return out.str();

@@ -5,6 +5,7 @@
 // (src/ramcast), which drives this core through the narrow methods below.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -156,7 +157,7 @@ class ServerCore {
   std::vector<std::set<uint64_t>> freed_;
   std::vector<uint64_t> occupant_;  // per (client, slot): id of the body last placed there
 
-  std::vector<std::pair<Region, std::pair<uint32_t, uint32_t>>> local_;  // self-writes to absorb
+  std::deque<Write> local_;  // self-writes to absorb, with their bytes
   Effects fx_;
   Stats stats_;
 };

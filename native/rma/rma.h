@@ -40,6 +40,8 @@
 #include <string>
 #include <vector>
 
+#include "common/coded_error.h"
+
 namespace castellan {
 namespace rma {
 
@@ -52,13 +54,9 @@ Backend backend_from_name(const std::string& name);
 bool backend_available(Backend b, std::string* why_not = nullptr);
 
 /** Every failure carries a stable code (ERR_CASTELLAN_RMA_*), mapped to a JS error code. */
-class RmaError : public std::runtime_error {
+class RmaError : public CodedError {
  public:
-  RmaError(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
-  const std::string& code() const { return code_; }
-
- private:
-  std::string code_;
+  using CodedError::CodedError;
 };
 
 struct RegionOptions {

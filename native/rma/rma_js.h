@@ -11,15 +11,6 @@
 namespace castellan {
 namespace rma {
 
-template <typename F>
-auto guard(Napi::Env env, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const RmaError& e) {
-    throw_error(env, e.code(), e.what());
-  }
-}
-
 /** The shared Region behind a JS Region object (nullptr if `value` is not one). */
 std::shared_ptr<Region> unwrap_region(Napi::Value value);
 

@@ -29,7 +29,7 @@ class PromiseJob : public Napi::AsyncWorker {
   void Execute() override {
     try {
       result_.emplace(body_());
-    } catch (const TsigError& e) {
+    } catch (const CodedError& e) {
       code_ = e.code();
       message_ = e.what();
     } catch (const std::exception& e) {
@@ -65,11 +65,7 @@ Napi::Value run_job(Napi::Env env, bool async, std::function<R()> body, ToJs<R> 
     job->Queue();
     return p;
   }
-  try {
-    return to_js(env, body());
-  } catch (const TsigError& e) {
-    throw_error(env, e.code(), e.what());
-  }
+  return to_js(env, guard(env, body));
 }
 
 }  // namespace castellan::tsig

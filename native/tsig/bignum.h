@@ -10,19 +10,17 @@
 #include <string>
 #include <vector>
 
+#include "common/coded_error.h"
+
 namespace castellan::tsig {
 
 using Bytes = std::vector<uint8_t>;
 
 // A failure with a stable ERR_CASTELLAN_* code; thrown on any thread, turned into a JS
 // Error on the main thread (async_job.h).
-class TsigError : public std::runtime_error {
+class TsigError : public CodedError {
  public:
-  TsigError(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
-  const std::string& code() const { return code_; }
-
- private:
-  std::string code_;
+  using CodedError::CodedError;
 };
 
 inline constexpr const char* kErrKey = "ERR_CASTELLAN_TSIG_KEY";

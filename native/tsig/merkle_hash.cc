@@ -59,7 +59,7 @@ Napi::Value MerkleTree(const Napi::CallbackInfo& info) {
   }
   std::vector<uint8_t> nodes(total * kSha256Bytes);
   uint8_t* node = nodes.data();
-  try {
+  guard(env, [&] {
     Hasher h;
     for (uint32_t i = 0; i < n; ++i) {
       Napi::Value m = messages.Get(i);
@@ -77,9 +77,7 @@ Napi::Value MerkleTree(const Napi::CallbackInfo& info) {
       if (len % 2 == 1) std::copy(level + (len - 1) * kSha256Bytes, level + len * kSha256Bytes, next + (len / 2) * kSha256Bytes);
       level = next;
     }
-  } catch (const TsigError& e) {
-    throw_error(env, e.code(), e.what());
-  }
+  });
   const size_t stride = depth * kSha256Bytes;
   auto paths = Napi::Uint8Array::New(env, static_cast<size_t>(n) * stride);
   for (uint32_t j = 0; j < n; ++j) {

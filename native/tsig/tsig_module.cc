@@ -136,11 +136,7 @@ class KeyWrap : public Napi::ObjectWrap<KeyWrap> {
       party = int_of(env, o.Get("party"), "party");
       share = bytes_of(env, field(env, o, "share"), "share");
     }
-    try {
-      key_ = std::make_shared<const ThresholdKey>(p, party, share);
-    } catch (const TsigError& e) {
-      throw_error(env, e.code(), e.what());
-    }
+    key_ = guard(env, [&] { return std::make_shared<const ThresholdKey>(p, party, share); });
   }
 
  private:

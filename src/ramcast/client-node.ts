@@ -4,7 +4,8 @@
 import type { Core, CoreEffect, CoreEvent, NodeId, TimeUs } from '../sim/core.js';
 import { isClient, validateTopology, type RamcastTopology } from './config.js';
 import { ramcastNative, type NativeClient } from './native.js';
-import { decodeMulticastRequest, RamcastRequestError } from './request.js';
+import { decodeMulticastRequest } from './request.js';
+import { DecodeError } from '../wire/decode-error.js';
 import { toCoreEffects } from './trace.js';
 
 export class RamcastClientNode implements Core {
@@ -27,7 +28,7 @@ export class RamcastClientNode implements Core {
           this.native.multicast(req.dst, req.payload);
         } catch (e) {
           const code = (e as { code?: string }).code;
-          if (!(e instanceof RamcastRequestError) && !code?.startsWith('ERR_CASTELLAN_RAMCAST')) throw e;
+          if (!(e instanceof DecodeError) && !code?.startsWith('ERR_CASTELLAN_RAMCAST')) throw e;
           this.rejected++;
           fx.push({ kind: 'output', name: 'ramcast.rejected', data: { node: this.self, reason: (e as Error).message } });
         }

@@ -25,6 +25,8 @@ export interface NativeEffects {
   writes: NativeWrite[];
   deliveries: NativeDelivery[];
   issued: { client: number; seq: number; dst: number[] }[];
+  /** Client multicasts delivered as awaited (sequence numbers). */
+  completed: number[];
 }
 
 export interface GroupStamp {
@@ -56,8 +58,9 @@ export interface ServerInfo {
   overwrites: number;
 }
 
-export interface NativeServer {
-  landed(from: number, region: RegionName, offset: number, bytes: Uint8Array): void;
+/** The server core's control surface: what the control plane (server-node.ts) drives, in the
+ *  simulator (NativeServer) and in the real runtime (a driver's ServerEndpoint) alike. */
+export interface ServerControl {
   installRound(round: number): void;
   setGroupLeader(group: number, leader: number): void;
   observeClock(counter: number): void;
@@ -73,8 +76,16 @@ export interface NativeServer {
   describePending(): string;
 }
 
+/** The core as the simulator hosts it: writes land through `landed`. */
+export interface NativeServer extends ServerControl {
+  landed(from: number, region: RegionName, offset: number, bytes: Uint8Array): void;
+}
+
 export interface NativeClient {
-  multicast(dst: number[], payload: Uint8Array): number;
+  /** With `awaitMode` other than 'none', effects report the seq once delivered as asked. */
+  multicast(dst: number[], payload: Uint8Array, awaitMode?: 'none' | 'one' | 'quorum' | 'all'): number;
+  nextSeq(): number;
+  awaiting(): number;
   landed(from: number, region: RegionName, offset: number, bytes: Uint8Array): void;
   suspectServer(node: number, suspected: boolean): void;
   queued(): number;
@@ -82,6 +93,9 @@ export interface NativeClient {
 }
 
 export interface RamcastLimits {
+  /** Bytes of a writer's data ring / ts ring in a mailbox (the real runtime, D13). */
+  dataRingBytes: number;
+  tsRingBytes: number;
   ringSlots: number;
   slotBytes: number;
   maxPayloadBytes: number;

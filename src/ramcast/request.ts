@@ -1,10 +1,20 @@
-// The application request a RamCast client core accepts: multicast(groups, payload).
-// Frame: ndst u8 | group u16 LE × ndst | payload (the rest).
+// The application request a RamCast client core accepts in the simulator (and the Skeen
+// baseline's client): multicast(groups, payload). A versioned family (src/wire) with the same
+// bounds as the wire everywhere else; the native core then enforces its own, tighter layout
+// limits (8 groups, 188 payload bytes) and refuses with a coded error.
+import { array, bytes, struct, u16 } from '../wire/codec.js';
+import { DecodeError } from '../wire/decode-error.js';
+import { defineFamily } from '../wire/family.js';
 
-export class RamcastRequestError extends Error {
-  override name = 'RamcastRequestError';
-  readonly code = 'ERR_CASTELLAN_RAMCAST_REQUEST';
-}
+/** Loose on purpose: requests over the core's limits must reach it and be refused there. */
+const REQUEST_GROUPS_MAX = 255;
+const REQUEST_PAYLOAD_MAX = 4096;
+
+export const requestWire = defineFamily({
+  name: 'ramcast.request',
+  version: 1,
+  messages: { multicast: { tag: 1, codec: struct({ dst: array(u16, REQUEST_GROUPS_MAX), payload: bytes(REQUEST_PAYLOAD_MAX) }) } },
+});
 
 export interface MulticastRequest {
   dst: number[];
@@ -12,21 +22,12 @@ export interface MulticastRequest {
 }
 
 export function encodeMulticastRequest(dst: number[], payload: Uint8Array): Uint8Array {
-  if (dst.length === 0 || dst.length > 255) throw new RamcastRequestError('a multicast needs 1..255 groups');
-  const out = new Uint8Array(1 + 2 * dst.length + payload.length);
-  const view = new DataView(out.buffer);
-  out[0] = dst.length;
-  dst.forEach((g, i) => view.setUint16(1 + 2 * i, g, true));
-  out.set(payload, 1 + 2 * dst.length);
-  return out;
+  return requestWire.encode({ type: 'multicast', dst, payload });
 }
 
+/** Throws only DecodeError (a request to no group is one too). */
 export function decodeMulticastRequest(bytes: Uint8Array): MulticastRequest {
-  if (bytes.length < 1) throw new RamcastRequestError('empty multicast request');
-  const n = bytes[0]!;
-  if (n === 0 || bytes.length < 1 + 2 * n) throw new RamcastRequestError('truncated multicast request');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const dst: number[] = [];
-  for (let i = 0; i < n; i++) dst.push(view.getUint16(1 + 2 * i, true));
-  return { dst, payload: bytes.slice(1 + 2 * n) };
+  const m = requestWire.decode(bytes);
+  if (m.dst.length === 0) throw new DecodeError('ERR_WIRE_VALUE', 'a multicast needs at least one group', 2, requestWire.name);
+  return { dst: m.dst, payload: m.payload };
 }

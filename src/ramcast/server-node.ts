@@ -4,14 +4,16 @@
 // (Tasks 7–9, catch-up.ts), fencing (fencing.ts) and client suspicion (Task 10).
 import type { Core, CoreEffect, CoreEvent, NodeId, TimeUs } from '../sim/core.js';
 import { allServers, groupOf, isClient, quorum, validateTopology, type RamcastTopology } from './config.js';
-import { decodeControl, encodeControl, RamcastWireError, type ControlMessage } from './control-wire.js';
+import { catchUpReply, controlWire, reportOf, type ControlMessage } from './control-wire.js';
+import { DecodeError } from '../wire/decode-error.js';
 import { planCatchUp } from './catch-up.js';
 import { TsFence } from './fencing.js';
-import { ramcastNative, type CatchUpReport, type NativeServer, type RegionName } from './native.js';
+import { ramcastNative, type CatchUpReport, type NativeServer, type RegionName, type ServerControl } from './native.js';
 import { initialRound, roundEpoch, roundLeader, roundOf } from './round.js';
 import { OUT_LEADER, toCoreEffects } from './trace.js';
 
-/** CATCH_UP is re-sent to members that have not answered after this long (lost frames). */
+/** CATCH_UP is re-sent to servers that have not answered after this long: in the simulator,
+ *  whose network loses frames, a few of its 50–200 µs link delays. */
 export const CATCH_UP_RETRY_US = 2_000;
 const TIMER_CATCH_UP = 'ramcast.catch-up';
 const REGIONS: ReadonlySet<string> = new Set<RegionName>(['ring', 'ts', 'ack']);
@@ -24,7 +26,9 @@ interface Campaign {
 }
 
 export class RamcastServerNode implements Core {
-  private readonly native: NativeServer;
+  private readonly native: ServerControl;
+  /** The simulator's way in for one-sided writes; the real runtime's driver needs none. */
+  private readonly landed: NativeServer['landed'] | undefined;
   private readonly group: number;
   private readonly servers: NodeId[];
   private readonly fence: TsFence;
@@ -38,11 +42,25 @@ export class RamcastServerNode implements Core {
   /** Frames that failed to decode: counted and dropped (DESIGN principle 5). */
   badFrames = 0;
 
-  constructor(private readonly topology: RamcastTopology, private readonly self: NodeId) {
+  /** `native`: the core to drive, by default a fresh one for the simulator; `catchUpRetryUs`:
+   *  the CATCH_UP re-send interval (a real host on TCP, which loses nothing to a live peer,
+   *  wants a long one: every answer is a full report). */
+  constructor(
+    private readonly topology: RamcastTopology,
+    private readonly self: NodeId,
+    native?: ServerControl,
+    private readonly catchUpRetryUs = CATCH_UP_RETRY_US,
+  ) {
     validateTopology(topology);
     this.group = groupOf(topology, self);
     if (this.group < 0) throw new Error(`node ${self} is not a RamCast server`);
-    this.native = new (ramcastNative().RamcastServer)(topology, self);
+    if (native) {
+      this.native = native;
+    } else {
+      const simulated = new (ramcastNative().RamcastServer)(topology, self);
+      this.native = simulated;
+      this.landed = simulated.landed.bind(simulated);
+    }
     this.servers = allServers(topology);
     this.fence = new TsFence(self, this.servers);
     this.leaders = topology.groups.map((members) => Math.min(...members));
@@ -59,8 +77,8 @@ export class RamcastServerNode implements Core {
         fx.push(...this.fence.initial(this.allowedWriters()));
         break;
       case 'memory':
-        if (!this.started || !REGIONS.has(event.region)) return [];
-        this.native.landed(event.from, event.region as RegionName, event.offset, event.bytes);
+        if (!this.started || !REGIONS.has(event.region) || !this.landed) return [];
+        this.landed(event.from, event.region as RegionName, event.offset, event.bytes);
         break;
       case 'receive':
         if (!this.started) return [];
@@ -125,10 +143,10 @@ export class RamcastServerNode implements Core {
   /** CATCH_UP to every server that has not answered and is not suspected; re-armed until all have. */
   private sendCatchUp(retry: boolean): CoreEffect[] {
     const c = this.campaign!;
-    const bytes = encodeControl({ kind: 'catch-up', group: this.group, round: c.round });
+    const bytes = controlWire.encode({ type: 'catch-up', group: this.group, round: c.round });
     const waiting = this.servers.filter((n) => n !== this.self && !c.replies.has(n) && !(retry && this.suspected.has(n)));
     const fx: CoreEffect[] = waiting.map((to) => ({ kind: 'send', to, bytes }) as CoreEffect);
-    if (waiting.length > 0) fx.push({ kind: 'set-timer', timer: TIMER_CATCH_UP, afterUs: CATCH_UP_RETRY_US });
+    if (waiting.length > 0) fx.push({ kind: 'set-timer', timer: TIMER_CATCH_UP, afterUs: this.catchUpRetryUs });
     return fx;
   }
 
@@ -137,23 +155,23 @@ export class RamcastServerNode implements Core {
   private receive(from: NodeId, bytes: Uint8Array): CoreEffect[] {
     let msg: ControlMessage;
     try {
-      msg = decodeControl(bytes);
+      msg = controlWire.decode(bytes);
     } catch (e) {
-      if (!(e instanceof RamcastWireError)) throw e;
+      if (!(e instanceof DecodeError)) throw e;
       this.badFrames++;
       return [];
     }
     // A CATCH_UP names its sender as the round's leader (D11); replies and NACKs name others.
-    if (msg.group >= this.topology.groups.length || (msg.kind === 'catch-up' && roundLeader(msg.round) !== from)) {
+    if (msg.group >= this.topology.groups.length || (msg.type === 'catch-up' && roundLeader(msg.round) !== from)) {
       this.badFrames++;
       return [];
     }
-    switch (msg.kind) {
+    switch (msg.type) {
       case 'catch-up':
         return this.answerCatchUp(from, msg.group, msg.round);
       case 'catch-up-reply':
         if (this.campaign?.round !== msg.round || msg.group !== this.group) return [];
-        return this.collect(from, msg.report);
+        return this.collect(from, reportOf(msg));
       case 'nack':
         return this.nacked(msg.round);
     }
@@ -163,7 +181,7 @@ export class RamcastServerNode implements Core {
     const fx: CoreEffect[] = [];
     this.highestEpoch = Math.max(this.highestEpoch, roundEpoch(round));
     if (round < this.rounds[g]! || (g === this.group && round === this.rounds[g] && this.leaders[g] !== from)) {
-      return [{ kind: 'send', to: from, bytes: encodeControl({ kind: 'nack', group: g, round: this.rounds[g]! }) }];
+      return [{ kind: 'send', to: from, bytes: controlWire.encode({ type: 'nack', group: g, round: this.rounds[g]! }) }];
     }
     if (round > this.rounds[g]!) {
       this.rounds[g] = round;
@@ -180,7 +198,7 @@ export class RamcastServerNode implements Core {
       fx.push({ kind: 'output', name: OUT_LEADER, data: { group: g, round, leader: from } });
     }
     const report = this.native.report(g);
-    fx.push({ kind: 'send', to: from, bytes: encodeControl({ kind: 'catch-up-reply', group: g, round, report }) });
+    fx.push({ kind: 'send', to: from, bytes: controlWire.encode(catchUpReply(g, round, report)) });
     return fx;
   }
 

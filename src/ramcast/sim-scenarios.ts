@@ -178,6 +178,19 @@ export const ringFullScenario: Scenario<{ messages: number }> = {
   },
 };
 
+/** A leader crash after the client has reused its ring slots (more messages than kRingSlots):
+ *  Task 9 then settles DONE messages and live ones that share a slot, whose acks share a cell. */
+export const leaderCrashReuseScenario: Scenario<{ messages: number; crashAtUs: number }> = {
+  name: 'ramcast-leader-crash-reuse',
+  description: 'RamCast: a leader crashes after ring slots were reused; the new leader settles old and live messages that share slots',
+  params: { messages: 160, crashAtUs: 6000 },
+  build(rng, p) {
+    const t = clusterTopology({ groups: 2, groupSize: 3, clients: 1 });
+    const inputs = Array.from({ length: p.messages }, (_, i) => request(t.clients[0]!, i * 60, rng.chance(0.3) ? [0, 1] : [0], i));
+    return setup(t, inputs, { faults: [{ kind: 'crash', node: t.groups[0]![0]!, atUs: p.crashAtUs + rng.range(0, 2000) }], network: jitter(100) });
+  },
+};
+
 export const scenarios: Scenario[] = [
   sweepScenario,
   oneGroupScenario,
@@ -187,4 +200,5 @@ export const scenarios: Scenario[] = [
   deposedLeaderScenario,
   clientPartialScenario,
   ringFullScenario,
+  leaderCrashReuseScenario,
 ] as unknown as Scenario[];

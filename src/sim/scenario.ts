@@ -14,6 +14,12 @@ export interface Scenario<P extends Params = Params> {
   description: string;
   /** Every parameter with its default; `--param k=v` may override only these, with the same type. */
   params: P;
+  /**
+   * Set on a deliberately broken variant that exists to show a checker catches it: the tour
+   * of every built-in scenario counts it as passing when some property fails, and as failing
+   * when every property holds.
+   */
+  expectsViolation?: true;
   build(rng: Rng, params: P): SimSetup;
 }
 

@@ -192,6 +192,7 @@ export const brokenScenario: Scenario<{ updates: number }> = {
   name: 'steward-broken-double-assign',
   description: 'Steward, deliberately BROKEN: the rep assigns each update twice, skipping the binding check; the I4 checker must fail',
   params: { updates: 2 },
+  expectsViolation: true,
   build(rng, p) {
     const t: StewardTopology = { sites: 3, f: 1, clientsPerSite: 1 };
     const o: ClusterOptions = { ...wanOptions(t, rng, { updates: p.updates, lossy: false }), server: { brokenDoubleAssign: true } };

@@ -1,44 +1,44 @@
-// The CATCH_UP codec: round trips, and any garbage is a typed error, never a crash.
+// The CATCH_UP codec and the client request frame: round trips, and any garbage is a typed
+// DecodeError (fuzzed with the shared harness), never a crash.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
-import { decodeControl, encodeControl, RamcastWireError, type ControlMessage } from '../../src/ramcast/control-wire.js';
-import { decodeMulticastRequest, encodeMulticastRequest, RamcastRequestError } from '../../src/ramcast/request.js';
+import { catchUpReply, controlWire, reportOf, type ControlMessage } from '../../src/ramcast/control-wire.js';
+import { decodeMulticastRequest, encodeMulticastRequest, requestWire } from '../../src/ramcast/request.js';
+import { DecodeError } from '../../src/wire/decode-error.js';
+import { fuzzDecoder } from '../wire/fuzz-harness.js';
+
+const report = { clock: 9, messages: [{ client: 20, seq: 7, image: new Uint8Array([1, 2, 3]), stamps: [{ group: 1, round: 65540, value: 589825 }] }] };
+const samples: ControlMessage[] = [
+  { type: 'catch-up', group: 3, round: 131077 },
+  { type: 'nack', group: 0, round: 2 ** 40 + 5 },
+  catchUpReply(1, 196612, report),
+  catchUpReply(0, 65536, { clock: 0, messages: [] }),
+];
 
 test('CATCH_UP, replies and NACKs round-trip', () => {
-  const msgs: ControlMessage[] = [
-    { kind: 'catch-up', group: 3, round: 131077 },
-    { kind: 'nack', group: 0, round: 2 ** 40 + 5 },
-    {
-      kind: 'catch-up-reply',
-      group: 1,
-      round: 196612,
-      report: { clock: 9, messages: [{ client: 20, seq: 7, image: new Uint8Array([1, 2, 3]), stamps: [{ group: 1, round: 65540, value: 589825 }] }] },
-    },
-  ];
-  for (const m of msgs) assert.deepEqual(decodeControl(encodeControl(m)), m);
+  for (const m of samples) assert.deepEqual(controlWire.decode(controlWire.encode(m)), m);
+  const reply = controlWire.decode(controlWire.encode(samples[2]!));
+  assert.deepEqual(reply.type === 'catch-up-reply' && reportOf(reply), report);
 });
 
-test('random bytes decode to a message or a RamcastWireError, nothing else', () => {
-  fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-      try {
-        decodeControl(bytes);
-      } catch (e) {
-        assert.ok(e instanceof RamcastWireError, String(e));
-      }
-    }),
-  );
+test('control frames: random and mutated inputs give only DecodeError', () => {
+  const r = fuzzDecoder({ name: controlWire.name, decode: (b) => controlWire.decode(b), encode: (m) => controlWire.encode(m), samples: samples.map((m) => controlWire.encode(m)) });
+  assert.ok(r.accepted > 0 && (r.rejected.ERR_WIRE_VERSION ?? 0) > 0, JSON.stringify(r));
 });
 
 test('truncating a valid reply anywhere is detected', () => {
-  const full = encodeControl({ kind: 'catch-up-reply', group: 0, round: 65536, report: { clock: 1, messages: [{ client: 1, seq: 1, image: new Uint8Array(40), stamps: [] }] } });
-  for (let n = 0; n < full.length; n++) assert.throws(() => decodeControl(full.subarray(0, n)), RamcastWireError);
+  const full = controlWire.encode(samples[2]!);
+  for (let n = 0; n < full.length; n++) assert.throws(() => controlWire.decode(full.subarray(0, n)), DecodeError);
 });
 
 test('multicast requests round-trip and reject malformed frames', () => {
   const req = decodeMulticastRequest(encodeMulticastRequest([0, 5, 7], new Uint8Array([9, 9])));
   assert.deepEqual(req, { dst: [0, 5, 7], payload: new Uint8Array([9, 9]) });
-  assert.throws(() => decodeMulticastRequest(new Uint8Array([])), RamcastRequestError);
-  assert.throws(() => decodeMulticastRequest(new Uint8Array([3, 0, 0])), RamcastRequestError);
+  assert.throws(() => decodeMulticastRequest(new Uint8Array([])), DecodeError);
+  assert.throws(() => decodeMulticastRequest(encodeMulticastRequest([], new Uint8Array(1))), DecodeError);
+  const r = fuzzDecoder(
+    { name: requestWire.name, decode: (b) => requestWire.decode(b), encode: (m) => requestWire.encode(m), samples: [encodeMulticastRequest([1], new Uint8Array(3)), encodeMulticastRequest([0, 5, 7], new Uint8Array(200))] },
+    { inputs: 20_000, seed: 5 },
+  );
+  assert.ok(r.accepted > 0, JSON.stringify(r));
 });

@@ -13,6 +13,7 @@ import {
   clientPartialScenario,
   deposedLeaderScenario,
   leaderCrashPartialScenario,
+  leaderCrashReuseScenario,
   oneGroupScenario,
   overlapScenario,
   ringFullScenario,
@@ -105,4 +106,17 @@ test('§10.7 a full ring makes the client wait for credit; no slot is reused bef
   // All 150 requests arrived at t=0, but only a ring's worth could be written then.
   const late = logs.multicasts.size - result.trace.outputs.filter((r) => r.name === 'ramcast.multicast' && r.t === 0).length;
   assert.ok(late > 0, 'some multicasts waited for credit');
+});
+
+test('a leader crash after ring slots were reused: the new leader settles DONE and live messages sharing slots', () => {
+  // Found by the real-process test: Task 9 acks every reported message in the new round, and a
+  // DONE message and a live one at the same slot (positions p and p + kRingSlots) ack into one
+  // cell; both self-acks must count (the core stores a write to itself as it absorbs it).
+  for (const seed of [0, 1, 2, 3]) {
+    const { result, logs } = run(leaderCrashReuseScenario, seed);
+    assert.ok(logs.multicasts.size > 64, 'more messages than ring slots');
+    assert.ok(result.trace.outputs.some((r) => r.name === OUT_LEADER && (r.data as { leader: number }).leader !== 0), 'group 0 changed leader');
+    // Every message goes to group 0: its surviving members deliver all of them.
+    for (const p of [1, 2]) assert.equal(logs.delivered.get(p)!.length, logs.multicasts.size);
+  }
 });

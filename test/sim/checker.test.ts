@@ -112,7 +112,9 @@ test('CLI: a passing sweep exits 0; --json, --list and --help tell the truth', (
   assert.equal(summary.params.reorder, 0);
   const list = castellan('--list', '--module', MODULE, '--json');
   assert.equal(list.code, 0);
-  assert.ok((JSON.parse(list.out) as { scenarios: { name: string }[] }).scenarios.some((s) => s.name === 'broken-order'));
+  const listed = (JSON.parse(list.out) as { scenarios: { name: string; expectsViolation: boolean }[] }).scenarios;
+  assert.ok(listed.some((s) => s.name === 'broken-order' && !s.expectsViolation));
+  const deliberatelyBroken = new Set(listed.filter((s) => s.expectsViolation).map((s) => s.name));
   const help = castellan('--help');
   assert.equal(help.code, 0);
   assert.match(help.out, /--replay SEED/);
@@ -121,9 +123,14 @@ test('CLI: a passing sweep exits 0; --json, --list and --help tell the truth', (
   const breaking = sweep(brokenOrder, { seeds: SWEEP_SEEDS }).violation!.seed;
   const tour = castellan('--module', MODULE, '--seeds', '1', '--start-seed', String(breaking), '--json');
   assert.equal(tour.code, 1, 'the tour reaches the broken module scenario and stops there');
-  const sweeps = (JSON.parse(tour.out) as { sweeps: { scenario: string; seedsRun: number }[]; violation: { scenario: string } }).sweeps;
+  const result = JSON.parse(tour.out) as { sweeps: { scenario: string; seedsRun: number; violation: unknown }[]; violation: { scenario: string } };
+  const sweeps = result.sweeps;
   assert.equal(sweeps.at(-1)!.scenario, 'broken-order');
+  assert.equal(result.violation.scenario, 'broken-order');
   assert.ok(sweeps.length > 1 && sweeps.slice(0, -1).every((s) => s.seedsRun === 1), 'every built-in scenario before it ran its seed');
+  const passedOver = sweeps.slice(0, -1).filter((s) => s.violation !== null).map((s) => s.scenario);
+  assert.ok(deliberatelyBroken.size > 0, 'some built-in scenario is a deliberately broken variant');
+  assert.deepEqual(passedOver, [...deliberatelyBroken], 'the tour went past exactly the deliberately broken variants, each caught');
   assert.match(tour.err, /broken-order: seeds 1\/1/, 'progress shows on stderr');
 });
 

@@ -48,7 +48,7 @@ function listing(scenarios: Scenario[]): string {
   }
   const lines = ['scenarios:'];
   for (const s of scenarios) {
-    lines.push(`  ${s.name}  ${s.description}`);
+    lines.push(`  ${s.name}  ${s.description}${s.expectsViolation ? ' [expects a violation]' : ''}`);
     const params = Object.entries(s.params).map(([k, v]) => `${k}=${String(v)}`);
     if (params.length) lines.push(`      params: ${params.join(' ')}`);
   }
@@ -84,7 +84,7 @@ export const simCommand = {
     const name = positionals[0];
     if (values.replay !== undefined && name === undefined) throw new UsageError('--replay SEED needs a SCENARIO');
     if (values.list) {
-      if (values.json) process.stdout.write(JSON.stringify({ scenarios: scenarios.map(({ name: n, description, params }) => ({ name: n, description, params })) }) + '\n');
+      if (values.json) process.stdout.write(JSON.stringify({ scenarios: scenarios.map(({ name: n, description, params, expectsViolation }) => ({ name: n, description, params, expectsViolation: expectsViolation === true })) }) + '\n');
       else process.stdout.write(listing(scenarios) + '\n');
       return 0;
     }
@@ -143,21 +143,38 @@ function summaryLine(s: SweepSummary): string {
   return `${s.scenario}: ${s.seedsRun} of ${s.seedsRequested} seeds run (${s.startSeed}..${last}), ${s.events} events, ${(s.virtualUs / 1e6).toFixed(3)} s virtual, ${(s.wallMs / 1000).toFixed(2)} s wall`;
 }
 
-/** `castellan sim` alone: every scenario with its default parameters, stopping at the first violation. */
+/**
+ * `castellan sim` alone: every scenario with its default parameters, stopping at the first
+ * failure. A deliberately broken variant (expectsViolation) fails when its checker stays
+ * silent, so the tour also proves the checkers bite.
+ */
 function tour(scenarios: Scenario[], seeds: number, startSeed: number, module: string | undefined, json: boolean): number {
   if (scenarios.length === 0) {
     process.stdout.write(listing(scenarios) + '\n');
     return 0;
   }
   const summaries: SweepSummary[] = [];
+  let failure: string | null = null;
+  let violation: SweepViolation | null = null;
   for (const scenario of scenarios) {
     const summary = sweep(scenario, { seeds, startSeed, params: scenario.params, module, progress: process.stderr });
     summaries.push(summary);
+    if (scenario.expectsViolation) {
+      if (!json) process.stdout.write(`${summaryLine(summary)}; deliberately broken: ${summary.violation ? `caught by ${summary.violation.property}` : 'NOT caught'}\n`);
+      if (!summary.violation) {
+        failure = `${scenario.name} is deliberately broken, yet every property held in ${summary.seedsRun} seeds: its checker no longer catches it`;
+        break;
+      }
+      continue;
+    }
     if (!json) process.stdout.write(summaryLine(summary) + '\n');
-    if (summary.violation) break;
+    if (summary.violation) {
+      violation = summary.violation;
+      failure = describeViolation(violation);
+      break;
+    }
   }
-  const violation = summaries.at(-1)?.violation ?? null;
-  if (json) process.stdout.write(JSON.stringify({ sweeps: summaries, violation }) + '\n');
-  else process.stdout.write((violation ? describeViolation(violation) : `every property held in ${summaries.length} scenarios`) + '\n');
-  return violation ? 1 : 0;
+  if (json) process.stdout.write(JSON.stringify({ sweeps: summaries, violation, failure }) + '\n');
+  else process.stdout.write((failure ?? `every property held in ${summaries.length} scenarios; deliberately broken variants were caught`) + '\n');
+  return failure ? 1 : 0;
 }

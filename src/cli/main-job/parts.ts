@@ -3,6 +3,7 @@ import type { MainJobPart } from './part.js';
 import { nativeSelfCheck } from './native-selfcheck.js';
 import { ramcastPart } from './ramcast.js';
 import { thresholdSigningPart } from './threshold-signing.js';
+import { rmpPart } from './rmp.js';
 import { stewardPart } from './steward.js';
 
-export const mainJobParts: MainJobPart[] = [nativeSelfCheck, thresholdSigningPart, ramcastPart, (await import('./rmp.js')).rmpPart, stewardPart];
+export const mainJobParts: MainJobPart[] = [nativeSelfCheck, thresholdSigningPart, ramcastPart, rmpPart, stewardPart];

@@ -1,25 +1,34 @@
-// Main-job part: RamCast (issue 5) in the deterministic simulator, running the native
-// per-message cores: three groups of three, four clients multicasting to random group subsets,
-// a leader and a client crashing mid-run; every §9 property is checked on the delivery logs.
-// The real-process shm runtime is not built yet (see src/ramcast/decisions.md).
-import { sweepScenario } from '../../ramcast/sim-scenarios.js';
+// Main-job part: RamCast (issue 5). In the simulator, running the native per-message cores: a
+// 3×3 cluster with a leader and a client crashing, then a short seed sweep. Then as real OS
+// processes over shm: the same shape with a leader and a client SIGKILLed mid-run, every
+// process's delivery log checked with the same §9 checkers, and a short measurement of
+// latency and throughput (servers packed in one process, clients in another: see
+// bench/ramcast-runs.ts). `castellan bench ramcast` is the full measurement.
+import { sweepScenario, DETECT_US } from '../../ramcast/sim-scenarios.js';
 import { runSeed } from '../../sim/run-seed.js';
 import type { Scenario } from '../../sim/scenario.js';
-import { clusterTopology } from '../../ramcast/cluster.js';
+import { clusterNodes, clusterTopology } from '../../ramcast/cluster.js';
 import { checkLogs, logsFromOutputs } from '../../ramcast/properties.js';
 import { Rng } from '../../sim/prng.js';
 import { RNG_STREAM, Simulator } from '../../sim/simulator.js';
 import { encodeMulticastRequest } from '../../ramcast/request.js';
-import { clusterNodes } from '../../ramcast/cluster.js';
-import { DETECT_US } from '../../ramcast/sim-scenarios.js';
+import { crashRun } from '../../ramcast/runtime/crash-run.js';
+import { percentile } from '../../../bench/harness/stats.js';
+import { runConfig } from '../../../bench/ramcast-runs.js';
 import type { MainJobPart } from './part.js';
 
 /** Seeds of the randomized sweep run here (the test suite runs 1,000). */
 const SWEEP_SEEDS = 200;
 const MESSAGES = 40;
 const RUN_SEED = 5;
+/** Real processes: 13 of them on 2 cores, a few seconds. */
+const REAL = { groups: 3, clients: 4, messagesPerClient: 150, window: 4, spinUs: 20, timeoutMs: 120_000, idleSampleMs: 500 };
+/** The short measurement: long enough for a stable median, short enough for `npm start`. */
+const MEASURE_MS = 1200;
+const MEASURE_WARMUP_MS = 300;
+const IDLE_CORES_MAX = 0.3;
 
-function crashRun() {
+function simulatedCrashRun() {
   const t = clusterTopology({ groups: 3, groupSize: 3, clients: 4 });
   const rng = new Rng(RUN_SEED).fork(RNG_STREAM.build);
   const inputs = Array.from({ length: MESSAGES }, (_, i) => {
@@ -45,32 +54,53 @@ function crashRun() {
 
 export const ramcastPart: MainJobPart = {
   name: 'ramcast',
-  description: 'RamCast atomic multicast (native cores) in the simulator: 3×3 servers, 4 clients, leader and client crash; §9 checked',
+  description: 'RamCast atomic multicast: simulator (native cores) and real processes over shm, a leader and a client killed; §9 checked; latency/throughput',
   async run(progress) {
-    const started = process.hrtime.bigint();
-    const { t, result, sim } = crashRun();
-    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const { t, result, sim } = simulatedCrashRun();
     const logs = logsFromOutputs(result.trace.outputs);
     const deliveries = [...logs.delivered.values()].reduce((n, l) => n + l.length, 0);
-    const verdict = checkLogs(t, logs, (n) => !sim.faulty(n));
-    progress(`crash run: ${logs.multicasts.size} multicasts, ${deliveries} deliveries, ${verdict ?? 'all §9 properties hold'}`);
+    const simVerdict = checkLogs(t, logs, (n) => !sim.faulty(n));
+    progress(`simulator crash run: ${logs.multicasts.size} multicasts, ${deliveries} deliveries, ${simVerdict ?? 'all §9 properties hold'}`);
     const sweepStarted = Date.now();
     let violation: string | null = null;
     for (let seed = 0; seed < SWEEP_SEEDS && !violation; seed++) {
       const r = runSeed(sweepScenario as unknown as Scenario, seed);
       if (r.violation) violation = `seed ${seed}: ${r.violation.property}: ${r.violation.message}`;
     }
-    progress(`sweep: ${SWEEP_SEEDS} seeds in ${Date.now() - sweepStarted} ms, ${violation ?? 'no violation'}`);
+    progress(`simulator sweep: ${SWEEP_SEEDS} seeds in ${Date.now() - sweepStarted} ms, ${violation ?? 'no violation'}`);
+
+    progress(`real processes over shm: ${REAL.groups}×3 servers and ${REAL.clients} clients, SIGKILL a leader and a client mid-run`);
+    const real = await crashRun({ backend: 'shm', ...REAL });
+    const realVerdict = checkLogs(real.topology, real.logs, (n) => !real.dead.has(n));
+    const realDeliveries = [...real.logs.delivered.values()].reduce((n, l) => n + l.length, 0);
+    const killedGroup = real.topology.groups.find((g) => g.includes(real.killedLeader!))!;
+    const newLeaders = real.quiescent.filter((s) => killedGroup.includes(s.node)).map((s) => (s.stats as { leader: number }).leader);
+    const leaderChanged = newLeaders.length > 0 && newLeaders.every((l) => l === newLeaders[0] && l !== real.killedLeader);
+    progress(`  ${real.logs.multicasts.size} multicasts, ${realDeliveries} deliveries in ${(real.wallMs / 1000).toFixed(1)} s; group leader ${real.killedLeader} → ${newLeaders[0]}; ${realVerdict ?? 'all §9 properties hold'}`);
+
+    const base = { placement: 'packed' as const, durationMs: MEASURE_MS, warmupMs: MEASURE_WARMUP_MS, backend: 'shm' as const, trace: false, system: 'ramcast' as const };
+    const latency = await runConfig({ ...base, groups: 1, clients: 1, window: 1, dst: 'all' });
+    const throughput = await runConfig({ ...base, groups: 2, clients: 2, window: 16, dst: 'random' });
+    const p50 = percentile(latency.latenciesUs, 50);
+    const p99 = percentile(latency.latenciesUs, 99);
+    progress(`  latency 1 group p50 ${p50.toFixed(1)} µs p99 ${p99.toFixed(1)} µs; throughput 2 groups, 2 clients: ${throughput.throughput.toFixed(0)} multicasts/s`);
     return {
       measured: {
-        'crash run': `${logs.multicasts.size} multicasts, ${deliveries} deliveries, ${(wallMs / Math.max(1, deliveries) * 1000).toFixed(1)} µs wall per delivery (simulated, native cores)`,
-        'sweep seeds': `${SWEEP_SEEDS} (1–8 groups, crashes, deposed leaders)`,
+        'simulator crash run': `${logs.multicasts.size} multicasts, ${deliveries} deliveries (native cores)`,
+        'simulator sweep seeds': `${SWEEP_SEEDS} (1–8 groups, crashes, deposed leaders)`,
+        'real processes (shm)': `${real.logs.multicasts.size} multicasts, ${realDeliveries} deliveries, 13 processes, ${(real.wallMs / 1000).toFixed(1)} s; leader ${real.killedLeader} and client ${real.killedClient} SIGKILLed`,
+        'latency, 1 group, await quorum': `p50 ${p50.toFixed(1)} µs, p99 ${p99.toFixed(1)} µs (servers in one process, client in another)`,
+        'throughput, 2 groups, 2 clients × 16 outstanding': `${throughput.throughput.toFixed(0)} multicasts/s`,
+        'idle cluster CPU': `${(real.idleCores * 100).toFixed(1)}% of one core for 11 processes`,
       },
       checked: {
-        'crash run: integrity, agreement, prefix/acyclic order, validity': verdict === null,
-        'sweep: every §9 property on every seed': violation === null,
+        'simulator crash run: integrity, agreement, prefix/acyclic order, validity': simVerdict === null,
+        'simulator sweep: every §9 property on every seed': violation === null,
+        'real processes: every §9 property on the delivery logs (killed processes included)': realVerdict === null,
+        'real processes: the killed leader\'s group elected a new leader': leaderChanged,
+        'real processes: idle pollers sleep (no core kept busy)': real.idleCores < IDLE_CORES_MAX,
       },
-      detail: { multicasts: logs.multicasts.size, deliveries, violation: violation ?? verdict },
+      detail: { multicasts: logs.multicasts.size, deliveries, violation: violation ?? simVerdict, real: { verdict: realVerdict, deliveries: realDeliveries, latencyP50Us: p50, throughput: throughput.throughput } },
     };
   },
 };

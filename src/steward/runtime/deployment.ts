@@ -4,10 +4,10 @@
 // node process. RSA keys are 1024-bit (§3.5); site keys are (2f+1, 3f+1) Shoup RSA.
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_RSA_BITS } from '../../crypto/node-signer.js';
-import { dealThresholdKey, generateSafePrimePair } from '../../crypto/threshold-rsa/keygen.js';
+import { dealThresholdKey } from '../../crypto/threshold-rsa/keygen.js';
+import { cachedSafePrimePair } from '../../crypto/threshold-rsa/prime-cache.js';
 import type { PublicKeyJson, ShareKeyJson } from '../../crypto/threshold-rsa/key-file.js';
 import type { LinkSpec } from '../../net/link-shaper.js';
 import { nodeCount, serverCount, serverIdOf, serversPerSite, siteOf, siteThreshold, type StewardTopology } from '../topology.js';
@@ -42,21 +42,9 @@ export interface NodeKeys {
 const DEPLOYMENT_FILE = 'deployment.json';
 const keysFile = (node: number) => `keys-${node}.json`;
 
-/**
- * Safe primes are the slow part of a threshold key (seconds at 1024 bits, luck decides), so
- * each site index's pair is generated once per machine and kept in the OS temp directory
- * (mode 0600), then dealt afresh for each deployment: like test/crypto/fixture.ts.
- */
-export async function sitePrimes(site: number, bits: number): Promise<[Uint8Array, Uint8Array]> {
-  const file = path.join(tmpdir(), `castellan-steward-primes-${bits}-${site}.json`);
-  try {
-    const [p, q] = JSON.parse(readFileSync(file, 'utf8')) as [string, string];
-    return [Buffer.from(p, 'hex'), Buffer.from(q, 'hex')];
-  } catch {
-    const pair = await generateSafePrimePair(bits);
-    writeFileSync(file, JSON.stringify(pair.map((b) => Buffer.from(b).toString('hex'))), { mode: 0o600 });
-    return pair;
-  }
+/** Each site index has its own cached prime pair, so the sites' keys differ. */
+export function sitePrimes(site: number, bits: number): Promise<[Uint8Array, Uint8Array]> {
+  return cachedSafePrimePair(bits, `steward-site-${site}`);
 }
 
 export async function writeDeployment(dir: string, d: Deployment): Promise<void> {
