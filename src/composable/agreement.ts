@@ -131,6 +131,11 @@ export class Agreement {
     return this.isLeader && this.status === 'normal' ? Math.max(0, this.nextSeq - 1 - this.executed) : 0;
   }
 
+  /** Seqs up to here were decided before the current view (caught up, never re-proposed). */
+  get base(): number {
+    return this.constraint.base;
+  }
+
   canPropose(): boolean {
     return this.isLeader && this.status === 'normal' && this.nextSeq <= this.executed + this.o.window;
   }

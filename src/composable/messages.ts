@@ -127,5 +127,18 @@ export const AGREEMENT_TYPES: ReadonlySet<MessageType> = new Set(['propose', 'pr
 export const isAgreement = (m: WireMessage): m is AgreementMsg => AGREEMENT_TYPES.has(m.type);
 
 export const encode = (m: WireMessage): Uint8Array => composableWire.encode(m);
+
+/**
+ * Decoded messages by byte array: one frame is decoded by the receive path, the validator,
+ * the leader's batch, the execution and the wide-area protocol; the bytes are never mutated
+ * after they are built or received, so each array is decoded once (and its nested arrays,
+ * shared by the decoded value, hit the cache in turn). The values are read-only.
+ */
+const decoded = new WeakMap<Uint8Array, WireMessage>();
+
 /** Throws only DecodeError. */
-export const decode = (b: Uint8Array): WireMessage => composableWire.decode(b);
+export function decode(b: Uint8Array): WireMessage {
+  let m = decoded.get(b);
+  if (!m) decoded.set(b, (m = composableWire.decode(b)));
+  return m;
+}
