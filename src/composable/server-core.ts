@@ -100,8 +100,10 @@ export class ComposableServer implements Core {
   /** Events the leader proposed in this view: they wait for the agreement, not for the leader. */
   private readonly proposedKeys = new Set<string>();
   private proposalsSeen = 0;
-  /** Last proposal or decision of this view, or when work last appeared (the leader's progress clock). */
-  private lastProgress: TimeUs = 0;
+  /** The leader's progress clocks: its last new proposal (or when work last appeared), its last delivered instance (or when a stall began). */
+  private lastProposal: TimeUs = 0;
+  private lastDelivery: TimeUs = 0;
+  private stallStart: TimeUs = 0;
   private suspectedIn = -1;
   private changesWithoutProgress = 0;
   private changingSince: TimeUs | null = null;
@@ -290,7 +292,7 @@ export class ComposableServer implements Core {
         return verified(() =>
           this.validator.verifyBatch(b.value, (ok) => {
             if (!ok) return this.drop('invalid batch');
-            if (o.server === this.local.leader && b.view === this.local.view && this.local.status === 'normal') this.onLeaderProposal(b.value);
+            if (o.server === this.local.leader && b.view === this.local.view && this.local.status === 'normal' && b.seq > this.local.executed) this.onLeaderProposal(b.value);
             this.local.receive(o.server, b, raw);
           }),
         );
@@ -329,7 +331,7 @@ export class ComposableServer implements Core {
   /** A verified proposal of the current leader: its events are ordered as far as fairness goes. */
   private onLeaderProposal(value: Uint8Array): void {
     this.proposalsSeen++;
-    this.lastProgress = this.now;
+    this.lastProposal = this.now;
     if (value.length === 0) return;
     const batch = decode(value);
     if (batch.type !== 'batch') return;
@@ -339,7 +341,7 @@ export class ComposableServer implements Core {
     }
   }
 
-  /** The fairness key of an LM event (a link frame's link and seq, a request's origin and seq_r), as watchLeader names them. */
+  /** The fairness key of an LM event (a link frame's link and seq, a request's origin and seq_r, a timeout's name and epoch), as watchLeader names them. */
   private eventKey(bytes: Uint8Array): string | null {
     const ev = decode(bytes);
     if (ev.type === 'evLink') {
@@ -351,6 +353,7 @@ export class ComposableServer implements Core {
       const o = this.validator.openLocal(ev.request);
       return o?.body.type === 'orderingRequest' ? `o${o.body.origin}:${o.body.epoch}:${o.body.seqR}` : null;
     }
+    if (ev.type === 'evTimeout') return `t${ev.name}#${ev.epoch}`;
     return null;
   }
 
@@ -460,7 +463,11 @@ export class ComposableServer implements Core {
         this.sign(o.msg, (raw) => (to === 'all' ? this.toSite(raw) : this.send(serverNode(this.t, this.site, to), raw)));
       }
       for (const d of decisions) this.executeInstance(d.seq, d.value);
-      if (decisions.length > 0) this.lastProgress = this.now;
+      if (decisions.length > 0) {
+        this.lastDelivery = this.now;
+        // Re-send only after a whole period without delivery: a loaded LM's queues are no loss, and re-sending into them collapses it.
+        this.stalledSince = null;
+      }
       if (this.local.view !== this.seenLocalView || this.local.installs !== this.seenLocalInstalls) this.onLocalView();
       this.tryPropose();
       if (this.local.out.length === 0 && this.local.decisions.length === 0) break;
@@ -475,7 +482,8 @@ export class ComposableServer implements Core {
     this.proposedTimeouts.clear();
     this.handedToLeader.clear();
     this.proposedKeys.clear();
-    this.lastProgress = this.now;
+    this.lastProposal = this.now;
+    this.lastDelivery = this.now;
     this.firstSeen = new Map();
     if (this.o.outputs !== 'minimal') this.output(OUT.view, { level: 'local', view: this.local.view, status: this.local.status });
     // Notes went to the old leader: the new one needs them too.
@@ -587,12 +595,22 @@ export class ComposableServer implements Core {
       const r = this.clink.nextAfter(origin, this.machine.origins[origin]!);
       if (r) waiting.push({ key: `o${origin}:${r.epoch}:${r.seqR}`, raw: r.raw });
     }
+    // A timeout this server's replica timed out on must be ordered too (a leader deaf to notes would freeze BLink's rotation).
+    for (const [key, raw] of this.myNotes) {
+      const n = this.notes.get(key);
+      if (raw.length > 0 && n && this.noteRelevant(n.name, n.epoch)) waiting.push({ key: `t${key}`, raw });
+    }
     const work = waiting.filter((item) => !this.proposedKeys.has(item.key));
-    // The leader owes progress while events wait or its instances are undecided: a proposal or a decision per timeout.
-    if (work.length === 0 && !this.local.stalled) this.lastProgress = this.now;
+    // The leader owes a new proposal per timeout while events wait, and a delivered instance
+    // per timeout while its instances are undecided (a leader that proposes what can never be
+    // decided is replaced too).
+    if (work.length === 0) this.lastProposal = this.now;
+    if (!this.local.stalled) this.stallStart = this.now;
     const seen = new Map<string, TimeUs>();
     const queues = this.t.sites + this.n + 1;
-    let suspect = !this.local.isLeader && this.now - this.lastProgress >= timeout;
+    const noProposal = this.now - Math.max(this.lastProposal, this.lastDelivery) >= timeout;
+    const noDelivery = this.now - Math.max(this.stallStart, this.lastDelivery) >= timeout;
+    let suspect = !this.local.isLeader && (noProposal || noDelivery);
     for (const item of work) {
       const since = this.firstSeen.get(item.key) ?? this.now;
       seen.set(item.key, since);
