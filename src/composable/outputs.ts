@@ -48,15 +48,5 @@ export interface LinkRecord {
   digest: string;
 }
 
-export interface SubmitRecord {
-  client: number;
-  ts: number;
-  digest: string;
-}
-
-export interface AcceptedRecord {
-  client: number;
-  ts: number;
-  seq: number;
-  latencyUs: number;
-}
+/** Client records are Steward's (src/steward/outputs.ts). */
+export type { AcceptedRecord, SubmitRecord } from '../steward/outputs.js';

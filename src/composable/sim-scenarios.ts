@@ -7,8 +7,8 @@
 // equivocating local leader); a healing partition of one site; and at the wide area F faulty
 // sites — a whole site crashed for Paxos, a Byzantine (silent or equivocating) LM for BFT.
 // test/composable sweeps them over many seeds; a failing seed prints its replay command.
-import { badPartials } from '../steward/byzantine-steward.js';
-import { combine, equivocate, replayOld, sendAnything, silent } from '../sim/byzantine.js';
+import { silent } from '../sim/byzantine.js';
+import { behaviour as stewardBehaviour, BEHAVIOURS as STEWARD_BEHAVIOURS, type Behaviour as StewardBehaviour } from '../steward/sim-scenarios.js';
 import type { NodeId } from '../sim/core.js';
 import type { Rng } from '../sim/prng.js';
 import type { Property, RunView } from '../sim/property.js';
@@ -28,24 +28,12 @@ export const OP_BYTES = 200;
 /** Sweeps look at their timers every 10 ms: every timeout they use is ≥ 50 ms. */
 export const SWEEP_TICK_US = 10_000;
 
-type Behaviour = 'silent' | 'equivocate' | 'garbage' | 'replay' | 'bad-partials' | 'equivocating-leader';
-export const BEHAVIOURS: Behaviour[] = ['silent', 'equivocate', 'garbage', 'replay', 'bad-partials', 'equivocating-leader'];
+type Behaviour = StewardBehaviour | 'equivocating-leader';
+export const BEHAVIOURS: Behaviour[] = [...STEWARD_BEHAVIOURS, 'equivocating-leader'];
 
+/** Steward's Byzantine servers, and the composable one: a local leader that equivocates. */
 function behaviour(kind: Behaviour, peers: NodeId[]): ByzantineWrap {
-  switch (kind) {
-    case 'silent':
-      return silent();
-    case 'equivocate':
-      return equivocate();
-    case 'garbage':
-      return combine(sendAnything({ peers, probability: 0.2 }));
-    case 'replay':
-      return replayOld({ peers, probability: 0.2 });
-    case 'bad-partials':
-      return badPartials();
-    case 'equivocating-leader':
-      return equivocatingLeader((to) => to % 2 === 1);
-  }
+  return kind === 'equivocating-leader' ? equivocatingLeader((to) => to % 2 === 1) : stewardBehaviour(kind, peers);
 }
 
 const siteServers = (t: ComposableTopology, s: number) => Array.from({ length: serversPerSite(t) }, (_, i) => serverNode(t, s, i));
