@@ -7,5 +7,6 @@ import { transportBench } from './transport.js';
 import { ramcastBench } from './ramcast.js';
 import { rmpBench } from './rmp.js';
 import { stewardBench } from './steward.js';
+import { composableBench } from './composable.js';
 
-export const benches: Bench[] = [wireBench, cryptoBench, transportBench, ramcastBench, rmpBench, stewardBench];
+export const benches: Bench[] = [wireBench, cryptoBench, transportBench, ramcastBench, rmpBench, stewardBench, composableBench];

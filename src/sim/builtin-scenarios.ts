@@ -7,4 +7,5 @@ export const builtinScenarios: Scenario[] = [
   ...(await import('../ramcast/sim-scenarios.js')).scenarios,
   ...(await import('../rmp/sim-scenarios.js')).scenarios,
   ...(await import('../steward/sim-scenarios.js')).scenarios,
+  ...(await import('../composable/sim-scenarios.js')).scenarios,
 ];

@@ -51,6 +51,14 @@ export class CryptoPort {
     this.ask('sign', message, (_ok, b) => done(b));
   }
 
+  /**
+   * The site key's own signature (composable architecture, Ch. 4: a Paxos logical machine's
+   * servers share one plain site key instead of threshold shares); checked with verifySite.
+   */
+  siteSign(message: Uint8Array, done: (sig: Uint8Array) => void): void {
+    this.ask('site.sign', message, (_ok, b) => done(b));
+  }
+
   /** RSA signature of node `signer`; `remember` for envelopes that will come again (embedded updates). */
   verify(signer: number, message: Uint8Array, sig: Uint8Array, done: (ok: boolean) => void, remember = false): void {
     const check = (d: (ok: boolean) => void) => this.ask('verify', encodeFields([u32(signer), message, sig]), (ok) => d(ok));

@@ -21,10 +21,11 @@ export const OP_BYTES = 200;
 /** Read-only queries each client sends after its updates (answered inside its site, D5). */
 export const QUERIES_PER_CLIENT = 1;
 
-type Behaviour = 'silent' | 'equivocate' | 'garbage' | 'replay' | 'bad-partials';
+export type Behaviour = 'silent' | 'equivocate' | 'garbage' | 'replay' | 'bad-partials';
 export const BEHAVIOURS: Behaviour[] = ['silent', 'equivocate', 'garbage', 'replay', 'bad-partials'];
 
-function behaviour(kind: Behaviour, peers: NodeId[]): ByzantineWrap {
+/** A Byzantine server of a site (also used by the composable scenarios). */
+export function behaviour(kind: Behaviour, peers: NodeId[]): ByzantineWrap {
   switch (kind) {
     case 'silent':
       return silent();

@@ -5,5 +5,6 @@ import { ramcastPart } from './ramcast.js';
 import { thresholdSigningPart } from './threshold-signing.js';
 import { rmpPart } from './rmp.js';
 import { stewardPart } from './steward.js';
+import { composablePart } from './composable.js';
 
-export const mainJobParts: MainJobPart[] = [nativeSelfCheck, thresholdSigningPart, ramcastPart, rmpPart, stewardPart];
+export const mainJobParts: MainJobPart[] = [nativeSelfCheck, thresholdSigningPart, ramcastPart, rmpPart, stewardPart, composablePart];
