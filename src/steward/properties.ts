@@ -101,7 +101,7 @@ export function stewardProperties(t: StewardTopology, opts: { liveness: boolean;
   };
 
   const viewsProp: Property = {
-    name: 'steward.I9-I14',
+    name: 'steward.I9-and-I14',
     onRecord(r: TraceRecord, v: RunView) {
       if (r.kind !== 'output' || !correct(v, r.node)) return null;
       const d = r.data as Data;
