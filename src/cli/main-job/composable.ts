@@ -8,12 +8,11 @@
 import { clusterSetup } from '../../composable/cluster.js';
 import { OUT } from '../../composable/outputs.js';
 import { composableChecks } from '../../composable/properties.js';
-import { brokenScenario, scenarios } from '../../composable/sim-scenarios.js';
+import { scenarios } from '../../composable/sim-scenarios.js';
 import { COMPOSITIONS, compositionName, type ComposableTopology } from '../../composable/topology.js';
-import { runSeed } from '../../sim/run-seed.js';
-import type { Scenario } from '../../sim/scenario.js';
 import { Simulator } from '../../sim/simulator.js';
 import type { MainJobPart } from './part.js';
+import { sweepScenarios } from './scenario-sweep.js';
 
 /** Seeds per scenario here (the test suite runs more; `castellan sim composable-sweep --seeds N` more still). */
 const SEEDS: Record<string, number> = {
@@ -48,20 +47,8 @@ export const composablePart: MainJobPart = {
   name: 'composable',
   description: 'Composable architecture: simulator sweep (crashes, Byzantine servers and sites, partitions, bad links) + the 4 compositions, unoptimized and optimized, with every property checked',
   async run(progress) {
-    const started = Date.now();
-    let violation: string | null = null;
-    let seeds = 0;
-    for (const s of scenarios) {
-      const n = SEEDS[s.name];
-      if (n === undefined) continue;
-      for (let seed = 0; seed < n && !violation; seed++, seeds++) {
-        const r = runSeed(s, seed);
-        if (r.violation) violation = `${s.name} seed ${seed}: ${r.violation.property}: ${r.violation.message}`;
-      }
-    }
-    const broken = runSeed(brokenScenario as unknown as Scenario, 0).violation;
-    const sweepMs = Date.now() - started;
-    progress(`sweep: ${seeds} seeds in ${sweepMs} ms, ${violation ?? 'no violation'}; broken variant ${broken ? 'caught' : 'NOT caught'}`);
+    const { seeds, wallMs: sweepMs, violation, brokenCaught, summary } = sweepScenarios(scenarios, SEEDS);
+    progress(summary);
     const figures: Record<string, string> = {};
     const runViolations: string[] = [];
     const detail: Record<string, number> = {};
@@ -81,7 +68,7 @@ export const composablePart: MainJobPart = {
       },
       checked: {
         'sweep: local S1, S1, S2, BLink, CLink exactly-once, L1 on every seed': violation === null,
-        'broken variant caught (binding)': broken !== null,
+        'broken variant caught (binding)': brokenCaught,
         'throughput runs: every safety property on every record': runViolations.length === 0,
         'throughput runs: every composition executed updates': Object.values(detail).every((x) => x > 0),
       },
