@@ -14,19 +14,13 @@
 //  3. the same points with the paper's 2008 costs, where the paper's figures apply (Steward
 //     84 updates/s; the optimized composable architecture ~340, §1.1).
 // Ratios are against Steward measured in the same run with the same costs and clients.
-import { createHash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { PAPER_2008_COSTS_US, type CostedOp } from '../src/crypto/cost-model.js';
-import { generatePlainKeyPair } from '../src/crypto/node-signer.js';
-import type { PartialSignature } from '../src/crypto/signer.js';
-import { dealThresholdKey } from '../src/crypto/threshold-rsa/keygen.js';
-import { ThresholdRsaPublicKey, ThresholdRsaShare } from '../src/crypto/threshold-rsa/threshold-rsa.js';
 import { COMPOSITIONS, compositionName } from '../src/composable/topology.js';
-import { sitePrimes, SITE_KEY_BITS } from '../src/steward/runtime/deployment.js';
-import type { Bench, BenchContext, BenchResult } from './harness/bench.js';
+import { SITE_KEY_BITS } from '../src/steward/runtime/deployment.js';
+import type { Bench, BenchResult } from './harness/bench.js';
 import { ratio } from './harness/ratio.js';
-import { measure, type MeasureOptions } from './harness/stats.js';
+import { runOnWorkers } from './harness/worker-points.js';
+import { measuredCryptoCosts } from './measured-crypto-costs.js';
 import { compositionTopology, SERVERS_PER_SITE, type CompositionOutcome, type CompositionPoint } from './composable-run.js';
 import { E1_OP_BYTES, E1_SITES, type E1Outcome, type E1Point } from './steward-e1.js';
 
@@ -61,54 +55,8 @@ const MEASURE_US_QUICK = 300_000;
  * ~1,000 updates/s and would take minutes; --full runs them all).
  */
 const MEASURED_DEFAULT = { compositions: ['Paxos/BFT'], optimized: false, clients: 15 };
-const TIMING: MeasureOptions = { minIterations: 20, minTimeMs: 300, warmupIterations: 5 };
-
-async function measuredCosts(ctx: BenchContext): Promise<Record<CostedOp, number>> {
-  ctx.progress(`measuring crypto: RSA-${SITE_KEY_BITS} and (${TSIG_PARTIES}, ${TSIG_THRESHOLD}) threshold RSA-${SITE_KEY_BITS}`);
-  const key = await dealThresholdKey({ bits: SITE_KEY_BITS, parties: TSIG_PARTIES, threshold: TSIG_THRESHOLD }, await sitePrimes(0, SITE_KEY_BITS));
-  const pub = new ThresholdRsaPublicKey(key.publicKey);
-  const shares = key.shares.slice(0, TSIG_THRESHOLD).map((s) => new ThresholdRsaShare(s));
-  const digest = createHash('sha256').update('composable-bench').digest();
-  const partials: PartialSignature[] = shares.map((s) => ({ party: s.party, bytes: s.signSync(digest) }));
-  const site = pub.combineExactlySync(digest, partials);
-  if (!site.ok) throw new Error('threshold RSA self-check failed');
-  const { signer, verifier } = generatePlainKeyPair('rsa');
-  const update = new Uint8Array(E1_OP_BYTES + 200);
-  const sig = signer.signSync(update);
-  const us = (fn: () => unknown) => measure(fn, TIMING).nsPerOp / 1000;
-  return {
-    sign: us(() => signer.signSync(update)),
-    verify: us(() => verifier.verifySync(update, sig)),
-    'tsig.partial': us(() => shares[0]!.signSync(digest)),
-    'tsig.verify-share': us(() => pub.verifyPartialSync(digest, partials[0]!)),
-    'tsig.combine': us(() => pub.combineExactlySync(digest, partials)),
-    'tsig.verify': us(() => pub.verifySync(digest, site.signature)),
-  };
-}
-
-/** Runs points on worker threads, one per core, in the order given. */
-async function runPoints(points: ComposablePoint[], label: (p: ComposablePoint) => string, ctx: BenchContext): Promise<Outcome[]> {
-  const out: Outcome[] = new Array(points.length);
-  let next = 0;
-  const thread = async () => {
-    const w = new Worker(new URL('./composable-worker.js', import.meta.url));
-    try {
-      for (let i = next++; i < points.length; i = next++) {
-        out[i] = await new Promise<Outcome>((resolve, reject) => {
-          w.once('error', reject);
-          w.once('message', (o: Outcome) => (w.off('error', reject), resolve(o)));
-          w.postMessage(points[i]);
-        });
-        const o = out[i]!;
-        ctx.progress(`${label(points[i]!)}: ${o.throughput.toFixed(1)} upd/s, ${o.latencyMeanMs.toFixed(0)} ms (${o.events} events, ${(o.wallMs / 1000).toFixed(1)} s)`);
-      }
-    } finally {
-      await w.terminate();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(availableParallelism(), points.length)) }, thread));
-  return out;
-}
+/** A client update as a plain RSA signature covers it: the operation and its envelope. */
+const SIGNED_UPDATE_BYTES = E1_OP_BYTES + 200;
 
 /** Rough relative wall time of a point (optimized ones order ~10× more updates). */
 const weight = (p: ComposablePoint): number => p.point.clients * (p.kind === 'composition' && p.point.optimized ? 3 : 1) * (p.kind === 'composition' && p.point.wide === 'bft' ? 1.5 : 1);
@@ -131,7 +79,7 @@ export const composableBench: Bench = {
     const costSets: Array<[string, Record<CostedOp, number>]> = [];
     if (ctx.options['no-paper'] !== true) costSets.push(['paper-2008', PAPER_2008_COSTS_US]);
     if (ctx.options['no-measured'] !== true) {
-      const measured = await measuredCosts(ctx);
+      const measured = await measuredCryptoCosts(ctx, { parties: TSIG_PARTIES, threshold: TSIG_THRESHOLD }, SIGNED_UPDATE_BYTES);
       for (const [op, v] of Object.entries(measured)) results.push({ name: `crypto.${op}`, params: { bits: SITE_KEY_BITS, n: TSIG_PARTIES, k: TSIG_THRESHOLD }, unit: 'us', value: v });
       costSets.push(['measured', measured]);
     }
@@ -154,7 +102,9 @@ export const composableBench: Bench = {
     const unique = new Map<string, { p: ComposablePoint; costs: string }>();
     for (const x of points) unique.set(`${systemName(x.p)}/${variant(x.p)}/${x.p.point.clients}/${x.costs}`, x);
     const list = [...unique.values()];
-    const outcomes = await runPoints(list.map((x) => x.p), (p) => `${systemName(p)} ${variant(p)} ${p.point.clients} clients`, ctx);
+    const outcomes = await runOnWorkers<ComposablePoint, Outcome>(new URL('./composable-worker.js', import.meta.url), list.map((x) => x.p), (p, o) =>
+      ctx.progress(`${systemName(p)} ${variant(p)} ${p.point.clients} clients: ${o.throughput.toFixed(1)} upd/s, ${o.latencyMeanMs.toFixed(0)} ms (${o.events} events, ${(o.wallMs / 1000).toFixed(1)} s)`),
+    );
     list.forEach(({ p, costs }, i) => {
       const o = outcomes[i]!;
       const params = { system: p.kind === 'steward' ? 'Steward' : `${systemName(p)} ${variant(p)}`, sites: E1_SITES, servers_per_site: SERVERS_PER_SITE, f: p.kind === 'steward' ? 5 : compositionTopology({ ...p.point }).f, link_mbps: LINK_MBPS, clients: p.point.clients, costs };

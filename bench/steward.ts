@@ -13,20 +13,14 @@
 //  3. the same grid with the paper's 2008 costs, to check the model against the paper;
 //  4. a REAL run: 3 sites × 4 servers (f = 1) as OS processes over TCP through the runtime
 //     link shaper (50 ms, 10 Mbps), real RSA and threshold RSA, on this 2-core machine.
-import { createHash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { PAPER_2008_COSTS_US, type CostedOp } from '../src/crypto/cost-model.js';
-import { generatePlainKeyPair } from '../src/crypto/node-signer.js';
-import type { PartialSignature } from '../src/crypto/signer.js';
-import { dealThresholdKey } from '../src/crypto/threshold-rsa/keygen.js';
-import { ThresholdRsaPublicKey, ThresholdRsaShare } from '../src/crypto/threshold-rsa/threshold-rsa.js';
-import { sitePrimes, SITE_KEY_BITS } from '../src/steward/runtime/deployment.js';
+import { PAPER_2008_COSTS_US } from '../src/crypto/cost-model.js';
+import { SITE_KEY_BITS } from '../src/steward/runtime/deployment.js';
 import { LocalCluster } from '../src/steward/runtime/local-cluster.js';
 import { checkExecutionLogs } from '../src/steward/properties.js';
 import type { Bench, BenchContext, BenchResult } from './harness/bench.js';
 import { ratio } from './harness/ratio.js';
-import { measure, type MeasureOptions } from './harness/stats.js';
+import { runOnWorkers } from './harness/worker-points.js';
+import { measuredCryptoCosts } from './measured-crypto-costs.js';
 import { E1_F, E1_OP_BYTES, E1_SITES, type E1Outcome, type E1Point } from './steward-e1.js';
 import { siteAcceptCostUs } from './steward-emulated-site.js';
 
@@ -40,68 +34,13 @@ const CLIENTS_QUICK = [15];
 const WARMUP_US = 500_000;
 const MEASURE_US_FULL = 1_000_000;
 const MEASURE_US_QUICK = 500_000;
-const TIMING: MeasureOptions = { minIterations: 20, minTimeMs: 300, warmupIterations: 5 };
+/** A client update as a plain RSA signature covers it: the operation and its envelope. */
+const SIGNED_UPDATE_BYTES = E1_OP_BYTES + 200;
 /** The real run: per-client updates and clients per site. */
 const REAL_UPDATES_FULL = 40;
 const REAL_UPDATES_QUICK = 8;
 const REAL_CLIENTS_PER_SITE = 2;
 const REAL_TIMEOUT_MS = 240_000;
-
-async function measuredCosts(ctx: BenchContext): Promise<Record<CostedOp, number>> {
-  const n = 3 * E1_F + 1;
-  const k = 2 * E1_F + 1;
-  ctx.progress(`measuring crypto: RSA-${SITE_KEY_BITS} and (${n}, ${k}) threshold RSA-${SITE_KEY_BITS}`);
-  const set = await dealThresholdKey({ bits: SITE_KEY_BITS, parties: n, threshold: k }, await sitePrimes(0, SITE_KEY_BITS));
-  const pub = new ThresholdRsaPublicKey(set.publicKey);
-  const shares = set.shares.map((s) => new ThresholdRsaShare(s));
-  const message = createHash('sha256').update('steward-e1').digest();
-  const partials: PartialSignature[] = shares.slice(0, k).map((s) => ({ party: s.party, bytes: s.signSync(message) }));
-  const combined = pub.combineExactlySync(message, partials);
-  if (!combined.ok) throw new Error('threshold RSA self-check failed');
-  const { signer, verifier } = generatePlainKeyPair('rsa');
-  const update = new Uint8Array(E1_OP_BYTES + 200);
-  const rsaSig = signer.signSync(update);
-  const us = (fn: () => unknown) => measure(fn, TIMING).nsPerOp / 1000;
-  return {
-    sign: us(() => signer.signSync(update)),
-    verify: us(() => verifier.verifySync(update, rsaSig)),
-    'tsig.partial': us(() => shares[0]!.signSync(message)),
-    'tsig.verify-share': us(() => pub.verifyPartialSync(message, partials[0]!)),
-    'tsig.combine': us(() => pub.combineExactlySync(message, partials)),
-    'tsig.verify': us(() => pub.verifySync(message, combined.signature)),
-  };
-}
-
-/** Runs points on worker threads, one per core. */
-async function runPoints(points: E1Point[], ctx: BenchContext): Promise<E1Outcome[]> {
-  const threads = Math.max(1, Math.min(availableParallelism(), points.length));
-  const out: E1Outcome[] = new Array(points.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: threads }, async () => {
-      const w = new Worker(new URL('./steward-e1-worker.js', import.meta.url));
-      try {
-        while (next < points.length) {
-          const i = next++;
-          const p = points[i]!;
-          out[i] = await new Promise<E1Outcome>((resolve, reject) => {
-            const fail = (e: Error) => reject(e);
-            w.once('error', fail);
-            w.once('message', (o: E1Outcome) => {
-              w.off('error', fail);
-              resolve(o);
-            });
-            w.postMessage(p);
-          });
-          ctx.progress(`${p.system} ${p.linkMbps} Mbps ${p.clients} clients (${p.costsUs === PAPER_2008_COSTS_US ? 'paper costs' : 'measured costs'}): ${out[i]!.throughput.toFixed(1)} upd/s, ${out[i]!.latencyMeanMs.toFixed(0)} ms (${out[i]!.events} events, ${(out[i]!.wallMs / 1000).toFixed(1)} s)`);
-        }
-      } finally {
-        await w.terminate();
-      }
-    }),
-  );
-  return out;
-}
 
 function pointResults(p: E1Point, o: E1Outcome, costs: string): BenchResult[] {
   const system = p.system === 'bft' ? 'bft' : 'steward';
@@ -152,7 +91,7 @@ export const stewardBench: Bench = {
     { title: 'Steward: mean latency vs clients (measured costs)', metric: 'steward.latency_mean', x: 'clients', series: 'link_mbps', where: { costs: 'measured' } },
   ],
   async run(ctx) {
-    const measured = await measuredCosts(ctx);
+    const measured = await measuredCryptoCosts(ctx, { parties: 3 * E1_F + 1, threshold: 2 * E1_F + 1 }, SIGNED_UPDATE_BYTES);
     const results: BenchResult[] = Object.entries(measured).map(([op, v]) => ({ name: `crypto.${op}`, params: { bits: SITE_KEY_BITS, n: 3 * E1_F + 1, k: 2 * E1_F + 1 }, unit: 'us', value: v }));
     results.push({ name: 'steward.emulated_site_accept_cost', params: { costs: 'measured', f: E1_F }, unit: 'us', value: siteAcceptCostUs(measured, E1_F) });
     results.push({ name: 'steward.emulated_site_accept_cost', params: { costs: 'paper-2008', f: E1_F }, unit: 'us', value: siteAcceptCostUs(PAPER_2008_COSTS_US, E1_F) });
@@ -167,7 +106,9 @@ export const stewardBench: Bench = {
       for (const linkMbps of links)
         for (const c of ctx.quick ? [15] : [15, 30])
           for (const system of ['steward', 'bft'] as const) points.push([{ system, linkMbps, clients: c, costsUs: PAPER_2008_COSTS_US, warmupUs: WARMUP_US, measureUs }, 'paper-2008']);
-    const outcomes = await runPoints(points.map(([p]) => p), ctx);
+    const outcomes = await runOnWorkers<E1Point, E1Outcome>(new URL('./steward-e1-worker.js', import.meta.url), points.map(([p]) => p), (p, o) =>
+      ctx.progress(`${p.system} ${p.linkMbps} Mbps ${p.clients} clients (${p.costsUs === PAPER_2008_COSTS_US ? 'paper costs' : 'measured costs'}): ${o.throughput.toFixed(1)} upd/s, ${o.latencyMeanMs.toFixed(0)} ms (${o.events} events, ${(o.wallMs / 1000).toFixed(1)} s)`),
+    );
     points.forEach(([p, costs], i) => results.push(...pointResults(p, outcomes[i]!, costs)));
     for (const r of results.filter((x) => x.name === 'steward.throughput')) {
       const base = results.find((x) => x.name === 'bft.throughput' && JSON.stringify(x.params) === JSON.stringify(r.params));
