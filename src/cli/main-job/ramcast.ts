@@ -5,7 +5,6 @@
 // latency and throughput (servers packed in one process, clients in another: see
 // bench/ramcast-runs.ts). `castellan bench ramcast` is the full measurement.
 import { sweepScenario, DETECT_US } from '../../ramcast/sim-scenarios.js';
-import { runSeed } from '../../sim/run-seed.js';
 import type { Scenario } from '../../sim/scenario.js';
 import { clusterNodes, clusterTopology } from '../../ramcast/cluster.js';
 import { checkLogs, logsFromOutputs } from '../../ramcast/properties.js';
@@ -16,6 +15,7 @@ import { crashRun } from '../../ramcast/runtime/crash-run.js';
 import { percentile } from '../../../bench/harness/stats.js';
 import { runConfig } from '../../../bench/ramcast-runs.js';
 import type { MainJobPart } from './part.js';
+import { sweepScenarios } from './scenario-sweep.js';
 
 /** Seeds of the randomized sweep run here (the test suite runs 1,000). */
 const SWEEP_SEEDS = 200;
@@ -61,13 +61,8 @@ export const ramcastPart: MainJobPart = {
     const deliveries = [...logs.delivered.values()].reduce((n, l) => n + l.length, 0);
     const simVerdict = checkLogs(t, logs, (n) => !sim.faulty(n));
     progress(`simulator crash run: ${logs.multicasts.size} multicasts, ${deliveries} deliveries, ${simVerdict ?? 'all §9 properties hold'}`);
-    const sweepStarted = Date.now();
-    let violation: string | null = null;
-    for (let seed = 0; seed < SWEEP_SEEDS && !violation; seed++) {
-      const r = runSeed(sweepScenario as unknown as Scenario, seed);
-      if (r.violation) violation = `seed ${seed}: ${r.violation.property}: ${r.violation.message}`;
-    }
-    progress(`simulator sweep: ${SWEEP_SEEDS} seeds in ${Date.now() - sweepStarted} ms, ${violation ?? 'no violation'}`);
+    const { violation, wallMs } = sweepScenarios([sweepScenario as unknown as Scenario], { [sweepScenario.name]: SWEEP_SEEDS });
+    progress(`simulator sweep: ${SWEEP_SEEDS} seeds in ${wallMs} ms, ${violation ?? 'no violation'}`);
 
     progress(`real processes over shm: ${REAL.groups}×3 servers and ${REAL.clients} clients, SIGKILL a leader and a client mid-run`);
     const real = await crashRun({ backend: 'shm', ...REAL });

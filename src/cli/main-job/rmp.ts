@@ -5,7 +5,6 @@
 // traffic, one member killed with SIGKILL, and the merged logs checked by the same §12
 // checkers. About 15 s.
 import { netnsSupport, withLan, type Lan } from '../../net/netns.js';
-import { runSeed } from '../../sim/run-seed.js';
 import type { Scenario } from '../../sim/scenario.js';
 import { RETRANS_BUFFER_MAX_BYTES } from '../../rmp/config.js';
 import { checkRmpLogs } from '../../rmp/properties.js';
@@ -13,6 +12,7 @@ import { sweepScenario } from '../../rmp/sim-scenarios.js';
 import { mergedOutputs, stopAll, waitFor } from '../../rmp/runtime/process-group.js';
 import { deliveredBefore, killAndAwaitReformation, messageCount, orderKeys, startGroup, totalOrder } from '../../rmp/runtime/group-run.js';
 import type { MainJobPart } from './part.js';
+import { sweepScenarios } from './scenario-sweep.js';
 
 /** Seeds of the simulator sweep run here (the test suite runs 600 of this scenario). */
 const SWEEP_SEEDS = 60;
@@ -27,17 +27,6 @@ const WAIT_MS = 40_000;
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s[Math.floor(s.length / 2)]!;
-}
-
-function simSweep(): { violation: string | null; events: number; ms: number } {
-  const started = Date.now();
-  let events = 0;
-  for (let seed = 0; seed < SWEEP_SEEDS; seed++) {
-    const r = runSeed(sweepScenario as unknown as Scenario, seed);
-    events += r.steps;
-    if (r.violation) return { violation: `seed ${seed}: ${r.violation.property}: ${r.violation.message}`, events, ms: Date.now() - started };
-  }
-  return { violation: null, events, ms: Date.now() - started };
 }
 
 interface RealRun {
@@ -87,14 +76,14 @@ export const rmpPart: MainJobPart = {
   name: 'rmp',
   description: 'RMP: simulator sweep with faults, then 3 member processes + a client on a real multicast LAN (netns, 10% loss) or loopback; SIGKILL → reformation; spec §12 checked',
   async run(progress) {
-    const sweep = simSweep();
-    progress(`simulator: ${SWEEP_SEEDS} seeds of rmp-sweep, ${sweep.events} events in ${sweep.ms} ms, ${sweep.violation ?? 'every §12 property held'}`);
+    const sweep = sweepScenarios([sweepScenario as unknown as Scenario], { [sweepScenario.name]: SWEEP_SEEDS });
+    progress(`simulator: ${SWEEP_SEEDS} seeds of rmp-sweep, ${sweep.events} events in ${sweep.wallMs} ms, ${sweep.violation ?? 'every §12 property held'}`);
     const support = netnsSupport();
     const real = support.ok ? await withLan({ hosts: MEMBERS + 1, lossPercent: LOSS_PERCENT }, (lan) => realRun(lan)) : await realRun(null);
     progress(`real processes (${real.where}): ${real.messages} messages, p50 ${real.p50Ms.toFixed(2)} ms, ${real.retransmissions} retransmissions; reformation ${real.reformationMs} ms after SIGKILL; ${real.verdict ?? 'every §12 property held'}`);
     return {
       measured: {
-        'simulator sweep': `${SWEEP_SEEDS} seeds (3–7 members, joins, leaves, crash/restart/pause/partition, loss), ${sweep.events} events, ${sweep.ms} ms`,
+        'simulator sweep': `${SWEEP_SEEDS} seeds (3–7 members, joins, leaves, crash/restart/pause/partition, loss), ${sweep.events} events, ${sweep.wallMs} ms`,
         'real runtime': `${MEMBERS} members + 1 client as processes on ${real.where}`,
         'totally ordered latency p50': `${real.p50Ms.toFixed(2)} ms (one-way, ${RATE_PER_S} msg/s per member)`,
         'retransmissions (NACK answers)': String(real.retransmissions),
