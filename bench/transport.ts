@@ -49,6 +49,22 @@ const MCAST_QUIET_MS = 300; // receiver done when nothing arrived for this long
 const us = (ns: number) => ns / 1e3;
 const median = (xs: number[]) => percentile(xs, 50);
 
+/**
+ * µs per round trip of each of `batches` timed batches of `perBatch` bounces, after one
+ * untimed batch (JIT and caches); `beforeBatch` runs untimed ahead of each timed one.
+ */
+function timedBatches(bounce: () => void, perBatch: number, batches: number, beforeBatch?: () => void): number[] {
+  for (let i = 0; i < perBatch; i++) bounce();
+  const times: number[] = [];
+  for (let b = 0; b < batches; b++) {
+    beforeBatch?.();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < perBatch; i++) bounce();
+    times.push(us(Number(process.hrtime.bigint() - t0) / perBatch));
+  }
+  return times;
+}
+
 /** Doorbell misses between two looks at the park word: cheap next to a round trip, prompt to park. */
 const PARK_CHECK_EVERY = 4096;
 const RUN = 0;
@@ -109,19 +125,14 @@ async function jsRtt(target: RmaTarget, rounds: number, batches: number, floorRo
     while ((now = Atomics.load(bell, 0)) === seen) if (drive) mine.progress();
     seen = now;
   };
-  for (let i = 0; i < perBatch; i++) bounce(); // warm-up: JIT and caches
-  const jsTimes: number[] = [];
   const floorTimes: number[] = [];
-  for (let b = 0; b < batches; b++) {
+  const jsTimes = timedBatches(bounce, perBatch, batches, () => {
     Atomics.store(park, 0, PARK);
     floorTimes.push(rma().floorRtt(floorRounds));
     Atomics.store(park, 0, RUN);
     Atomics.notify(park, 0);
     bounce(); // the worker's wake-up is not a round trip
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < perBatch; i++) bounce();
-    jsTimes.push(us(Number(process.hrtime.bigint() - t0) / perBatch));
-  }
+  });
   await new Promise((resolve) => worker.once('message', resolve));
   await worker.terminate();
   toThem.close();
@@ -158,13 +169,7 @@ async function jsFloorRtt(rounds: number, batches: number): Promise<number> {
     while ((now = Atomics.load(words, TO_MAIN)) === seen);
     seen = now;
   };
-  for (let i = 0; i < perBatch; i++) bounce(); // warm-up: JIT
-  const times: number[] = [];
-  for (let b = 0; b < batches; b++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < perBatch; i++) bounce();
-    times.push(us(Number(process.hrtime.bigint() - t0) / perBatch));
-  }
+  const times = timedBatches(bounce, perBatch, batches);
   await new Promise((resolve) => worker.once('exit', resolve));
   return median(times);
 }
