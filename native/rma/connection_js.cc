@@ -36,7 +36,9 @@ class ConnectionJs : public Napi::ObjectWrap<ConnectionJs> {
     return DefineClass(env, "Connection",
                        {InstanceMethod("write", &ConnectionJs::Write), InstanceMethod("read", &ConnectionJs::Read),
                         InstanceMethod("peerAlive", &ConnectionJs::PeerAlive),
-                        InstanceMethod("shmWriter", &ConnectionJs::ShmWriter),
+                        InstanceMethod("shmAliasBytes", &ConnectionJs::ShmAliasBytes),
+                        InstanceMethod("aliasInto", &ConnectionJs::AliasInto),
+                        InstanceMethod("dropAlias", &ConnectionJs::DropAlias),
                         InstanceMethod("wake", &ConnectionJs::Wake),
                         InstanceMethod("close", &ConnectionJs::Close),
                         InstanceAccessor("size", &ConnectionJs::Size, nullptr)});
@@ -80,36 +82,47 @@ class ConnectionJs : public Napi::ObjectWrap<ConnectionJs> {
     guard(info.Env(), [&] { conn(info.Env()).read(off, out.Data(), out.Length()); });
     return out;
   }
-  // For shm, the words JS needs to write without a native call per write: the data area and
-  // the header of the peer's segment as ArrayBuffers (each keeps the mapping alive), the
-  // 32-bit word indices of state, doorbell, sleepers and this grant's busy count and key.
-  Napi::Value ShmWriter(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
+  // For shm: the bytes an alias of the peer's segment spans, or null (not shm, or closed).
+  Napi::Value ShmAliasBytes(const Napi::CallbackInfo& info) {
     ShmWriterView v;
-    if (!conn_ || !shm_writer_view(*conn_, &v)) return env.Null();
+    if (!conn_ || !shm_writer_view(*conn_, &v)) return info.Env().Null();
+    return Napi::Number::New(info.Env(), double(v.segment->alias_bytes()));
+  }
+  // aliasInto(buffer): maps the peer's segment at the start of `buffer` (a WebAssembly
+  // memory's, src/rma/shm-writer.ts) and returns what the wasm gate needs: byte addresses of
+  // state, doorbell, sleepers and this grant's busy count and key halves in the alias, where
+  // the data starts, and the values to compare with. Null when the alias cannot be made.
+  Napi::Value AliasInto(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsArrayBuffer()) throw_error(env, "ERR_CASTELLAN_ARG", "aliasInto(buffer: ArrayBuffer)");
+    auto buffer = info[0].As<Napi::ArrayBuffer>();
+    ShmWriterView v;
+    if (!conn_ || !shm_writer_view(*conn_, &v) || !v.segment->alias_into(buffer.Data(), buffer.ByteLength())) return env.Null();
     ShmHeader* h = v.segment->header();
-    auto word = [h](const void* p) {
-      return double((static_cast<const uint8_t*>(p) - reinterpret_cast<const uint8_t*>(h)) / 4);
-    };
-    Napi::Object words = Napi::Object::New(env);
-    words.Set("state", word(&h->state));
-    words.Set("doorbell", word(&h->doorbell));
-    words.Set("sleepers", word(&h->sleepers));
-    words.Set("busy", word(&h->grants[v.slot].busy));
-    words.Set("keyLow", word(&h->grants[v.slot].key));  // little-endian: the low half first
-    words.Set("keyHigh", word(&h->grants[v.slot].key) + 1);
+    auto at = [h](const void* p) { return double(static_cast<const uint8_t*>(p) - reinterpret_cast<const uint8_t*>(h)); };
     Napi::Object out = Napi::Object::New(env);
-    out.Set("data", keep_mapped(env, v.segment, v.segment->data(), v.segment->data_bytes()));
-    out.Set("header", keep_mapped(env, v.segment, h, kShmHeaderBytes));
-    out.Set("words", words);
-    out.Set("keyLow", Napi::Number::New(env, double(uint32_t(v.key))));
-    out.Set("keyHigh", Napi::Number::New(env, double(uint32_t(v.key >> 32))));
-    out.Set("open", Napi::Number::New(env, kShmOpen));
+    out.Set("state", at(&h->state));
+    out.Set("doorbell", at(&h->doorbell));
+    out.Set("sleepers", at(&h->sleepers));
+    out.Set("busy", at(&h->grants[v.slot].busy));
+    out.Set("keyLow", at(&h->grants[v.slot].key));  // little-endian: the low half first
+    out.Set("keyHigh", at(&h->grants[v.slot].key) + 4);
+    out.Set("data", double(kShmHeaderBytes));
+    out.Set("open", double(kShmOpen));
+    out.Set("grantLow", double(uint32_t(v.key)));
+    out.Set("grantHigh", double(uint32_t(v.key >> 32)));
     return out;
   }
-  static Napi::ArrayBuffer keep_mapped(Napi::Env env, const std::shared_ptr<ShmSegment>& segment, void* p, size_t n) {
-    auto* keep = new std::shared_ptr<ShmSegment>(segment);
-    return Napi::ArrayBuffer::New(env, p, n, [](Napi::Env, void*, std::shared_ptr<ShmSegment>* k) { delete k; }, keep);
+  // dropAlias(buffer): zero private pages where aliasInto mapped the segment, so the memory
+  // no longer reaches the peer. The caller passes the buffer it still holds: a collected
+  // wasm memory is unmapped by V8 along with the alias.
+  void DropAlias(const Napi::CallbackInfo& info) {
+    if (info.Length() < 1 || !info[0].IsArrayBuffer()) throw_error(info.Env(), "ERR_CASTELLAN_ARG", "dropAlias(buffer: ArrayBuffer)");
+    auto buffer = info[0].As<Napi::ArrayBuffer>();
+    ShmWriterView v;
+    if (!conn_ || !shm_writer_view(*conn_, &v)) return;
+    size_t bytes = v.segment->alias_bytes();
+    if (buffer.ByteLength() >= bytes) ShmSegment::drop_alias(buffer.Data(), bytes);
   }
   void Wake(const Napi::CallbackInfo&) {
     ShmWriterView v;

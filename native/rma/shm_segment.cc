@@ -107,6 +107,25 @@ void ShmSegment::unlink() {
   shm_unlink(name_.c_str());
 }
 
+size_t ShmSegment::alias_bytes() const {
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  return (mapped_ + page - 1) / page * page;
+}
+
+bool ShmSegment::alias_into(void* at, size_t room) const {
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  size_t bytes = alias_bytes();
+  if (reinterpret_cast<uintptr_t>(at) % page != 0 || room < bytes) return false;
+  // old_size 0 on a MAP_SHARED mapping: a second mapping of the same pages (mremap(2)),
+  // moved over the caller's range in one step, so it never points at anything else.
+  void* p = mremap(header_, 0, bytes, MREMAP_MAYMOVE | MREMAP_FIXED, at);
+  return p == at;
+}
+
+void ShmSegment::drop_alias(void* at, size_t bytes) {
+  mmap(at, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+}
+
 ShmSegment::~ShmSegment() { munmap(header_, mapped_); }
 
 }  // namespace rma

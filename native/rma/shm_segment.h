@@ -27,6 +27,19 @@ class ShmSegment {
   /** Removes the name from /dev/shm (mapping stays valid). Idempotent. */
   void unlink();
 
+  /** Bytes an alias of the whole segment spans: header + data, rounded up to a page. */
+  size_t alias_bytes() const;
+  /**
+   * Maps the same pages a second time at `at` (page-aligned, `room` bytes there belong to
+   * the caller and may be replaced): how a JS writer's WebAssembly gate reaches a peer's
+   * segment, since wasm addresses only its own linear memory. The alias outlives this
+   * object and the name (it holds the pages itself). False, with nothing changed, when `at`
+   * is unaligned, `room` too small or the kernel refuses.
+   */
+  bool alias_into(void* at, size_t room) const;
+  /** Puts fresh private zero pages back where alias_into mapped `bytes` at `at`. */
+  static void drop_alias(void* at, size_t bytes);
+
  private:
   ShmSegment(std::string name, ShmHeader* header, size_t mapped) : name_(std::move(name)), header_(header), mapped_(mapped) {}
   std::string name_;

@@ -88,8 +88,9 @@ export function createRegion(backend: RmaBackend, bytes: number, options?: Regio
 
 export interface ConnectOptions {
   /**
-   * 'js' (default): shm writes run in JS on the mapped segment (src/rma/shm-writer.ts), no
-   * native call per write; 'native': every write through the addon (as C++ callers do).
+   * 'js' (default): shm writes run in JS and a wasm gate on an alias of the peer's segment
+   * (src/rma/shm-writer.ts), no native call per write; 'native': every write through the
+   * addon (as C++ callers do).
    */
   writes?: 'js' | 'native';
 }
@@ -97,8 +98,7 @@ export interface ConnectOptions {
 export function connect(handle: Uint8Array, options: ConnectOptions = {}): Connection {
   const native = rma().connect(handle) as NativeShmConnection;
   if (options.writes === 'native') return native;
-  const words = native.shmWriter();
-  return words ? new ShmWriter(native, words) : native;
+  return ShmWriter.open(native) ?? native;
 }
 
 export function createPoller(options?: { spinUs?: number }): Poller {

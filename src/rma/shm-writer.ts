@@ -1,31 +1,46 @@
-// JS writer for the shm backend: the same steps as native/rma/shm_connection.cc's write, on
-// the same words of the peer's segment, but without a native call per write. A JS-driven
-// round trip is two writes and two doorbell spins; through N-API each write costs several
-// times the whole native write (the bench's rma.rtt driver=js row shows the difference), so
-// JS connections to shm regions write here. Change both files together.
-//
-// Fencing (spec/ramcast.md §6) is the shm Dekker protocol: busy += 1, then read the grant's
-// key; revoke() stores key = 0, then waits for busy == 0. Atomics are sequentially consistent,
-// so one side sees the other. The 64-bit key is read as two 32-bit halves; a read torn by a
-// concurrent revoke can only happen while busy is raised, so revoke() still waits this write
-// out and nothing lands after it returns.
+// JS writer for the shm backend: writes into a peer's segment without a native call per write.
+// The peer's segment is mapped a second time at the start of a private WebAssembly memory
+// (ShmSegment::alias_into); the protocol's atomic steps run in a small wasm gate
+// (shm-gate.wat), the bytes are copied by TypedArray.set into the same memory. Through
+// N-API a write costs about 200 ns and with JS Atomics (builtin calls) about 180 ns; the gate
+// needs two wasm calls and one copy (the transport bench's rma.rtt driver=js row).
+// The steps and words are native/rma/shm_connection.cc's write: change them together.
 import type { Connection } from './native-rma.js';
+import { WASM_BYTES } from './shm-gate-wasm.js';
 
-/** What the native connection exposes for this (ConnectionJs::ShmWriter). */
-export interface ShmWriterWords {
-  data: ArrayBuffer;
-  header: ArrayBuffer;
-  words: { state: number; doorbell: number; sleepers: number; busy: number; keyLow: number; keyHigh: number };
-  keyLow: number;
-  keyHigh: number;
-  open: number;
-}
-
+/** What the native connection exposes for this (connection_js.cc). */
 export interface NativeShmConnection extends Connection {
-  shmWriter(): ShmWriterWords | null;
+  /** Bytes an alias of the peer's segment spans; null when this is not a shm connection. */
+  shmAliasBytes(): number | null;
+  /** Maps the peer's segment at the start of `buffer`; null when that cannot be done. */
+  aliasInto(buffer: ArrayBuffer): GateAddresses | null;
+  dropAlias(buffer: ArrayBuffer): void;
   /** FUTEX_WAKE on the doorbell, for pollers asleep there. */
   wake(): void;
 }
+
+/** Byte addresses in the alias, and the values the gate compares with (shm-gate.wat's imports). */
+interface GateAddresses {
+  state: number;
+  doorbell: number;
+  sleepers: number;
+  busy: number;
+  keyLow: number;
+  keyHigh: number;
+  open: number;
+  grantLow: number;
+  grantHigh: number;
+  /** Where the data area starts in the alias. */
+  data: number;
+}
+
+const WASM_PAGE_BYTES = 65536;
+/** wasm32 addresses at most 4 GiB; larger regions are written through the addon. */
+const WASM_PAGES_MAX = 65536;
+const ENTER_OK = 0;
+const ENTER_PEER_CLOSED = 1;
+
+let gateModule: WebAssembly.Module | undefined;
 
 function rmaError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
@@ -34,32 +49,37 @@ function rmaError(code: string, message: string): Error {
 export class ShmWriter implements Connection {
   readonly size: number;
   #native: NativeShmConnection;
+  #memory: WebAssembly.Memory | undefined;
   #data: Uint8Array | undefined;
-  readonly #header: Uint32Array;
-  readonly #state: number;
-  readonly #doorbell: number;
-  readonly #sleepers: number;
-  readonly #busy: number;
-  readonly #keyLowAt: number;
-  readonly #keyHighAt: number;
-  readonly #keyLow: number;
-  readonly #keyHigh: number;
-  readonly #open: number;
+  readonly #enter: () => number;
+  readonly #commit: () => number;
 
-  constructor(native: NativeShmConnection, w: ShmWriterWords) {
+  /** A writer over `native`'s peer segment, or null when it cannot be aliased (then write through `native`). */
+  static open(native: NativeShmConnection): ShmWriter | null {
+    const bytes = native.shmAliasBytes();
+    if (bytes === null) return null;
+    const pages = Math.ceil(bytes / WASM_PAGE_BYTES);
+    if (pages > WASM_PAGES_MAX) return null;
+    let memory: WebAssembly.Memory;
+    try {
+      memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    } catch {
+      return null; // address space refused: the native path still works
+    }
+    const at = native.aliasInto(memory.buffer);
+    return at === null ? null : new ShmWriter(native, memory, at);
+  }
+
+  private constructor(native: NativeShmConnection, memory: WebAssembly.Memory, at: GateAddresses) {
     this.#native = native;
-    this.#data = new Uint8Array(w.data);
-    this.size = this.#data.length;
-    this.#header = new Uint32Array(w.header);
-    this.#state = w.words.state;
-    this.#doorbell = w.words.doorbell;
-    this.#sleepers = w.words.sleepers;
-    this.#busy = w.words.busy;
-    this.#keyLowAt = w.words.keyLow;
-    this.#keyHighAt = w.words.keyHigh;
-    this.#keyLow = w.keyLow;
-    this.#keyHigh = w.keyHigh;
-    this.#open = w.open;
+    this.#memory = memory;
+    this.size = native.size;
+    this.#data = new Uint8Array(memory.buffer, at.data, this.size);
+    gateModule ??= new WebAssembly.Module(WASM_BYTES);
+    const { data: _, ...globals } = at;
+    const gate = new WebAssembly.Instance(gateModule, { shm: { memory, ...globals } }).exports as { enter(): number; commit(): number };
+    this.#enter = gate.enter;
+    this.#commit = gate.commit;
   }
 
   write(offset: number, bytes: Uint8Array): void {
@@ -70,18 +90,18 @@ export class ShmWriter implements Connection {
     const len = bytes.byteLength;
     if (offset > this.size || len > this.size - offset)
       throw rmaError('ERR_CASTELLAN_RMA_BOUNDS', `write of ${len} bytes at offset ${offset} exceeds the region's ${this.size} bytes`);
-    const h = this.#header;
-    if (Atomics.load(h, this.#state) !== this.#open) throw rmaError('ERR_CASTELLAN_RMA_PEER_CLOSED', "the region's owner closed it");
-    Atomics.add(h, this.#busy, 1);
-    if (Atomics.load(h, this.#keyLowAt) !== this.#keyLow || Atomics.load(h, this.#keyHighAt) !== this.#keyHigh) {
-      Atomics.sub(h, this.#busy, 1);
-      throw rmaError('ERR_CASTELLAN_RMA_REVOKED', "write refused: the region's owner revoked this grant");
+    const entered = this.#enter();
+    if (entered !== ENTER_OK)
+      throw entered === ENTER_PEER_CLOSED
+        ? rmaError('ERR_CASTELLAN_RMA_PEER_CLOSED', "the region's owner closed it")
+        : rmaError('ERR_CASTELLAN_RMA_REVOKED', "write refused: the region's owner revoked this grant");
+    try {
+      // Bytes of any view (as the native write takes): other element types are re-viewed as bytes.
+      data.set(bytes.BYTES_PER_ELEMENT === 1 ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, len), offset);
+    } finally {
+      // Even after a throw (a detached source): a raised busy count would stall revoke for ever.
+      if (this.#commit() !== 0) this.#native.wake();
     }
-    // Bytes of any view (as the native write takes): other element types are re-viewed as bytes.
-    data.set(bytes.BYTES_PER_ELEMENT === 1 ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, len), offset);
-    Atomics.add(h, this.#doorbell, 1); // commit: orders the bytes before it and the sleepers read after it
-    Atomics.sub(h, this.#busy, 1);
-    if (Atomics.load(h, this.#sleepers) !== 0) this.#native.wake();
   }
 
   read(offset: number, length: number): Uint8Array {
@@ -93,6 +113,8 @@ export class ShmWriter implements Connection {
   }
 
   close(): void {
+    if (this.#memory !== undefined) this.#native.dropAlias(this.#memory.buffer);
+    this.#memory = undefined;
     this.#data = undefined;
     this.#native.close();
   }

@@ -16,6 +16,10 @@ const helpers = path.join(path.dirname(fileURLToPath(import.meta.url)), 'helpers
 const ORDER_RING = 64;
 const ORDER_WRITES = 20_000;
 const IDLE_WAIT_MS = 100;
+/** Writes the revoke test lets through first, so the revoke meets a writer in full flight. */
+const REVOKE_AFTER_WRITES = 10_000;
+/** A writer that is never refused would spin for ever: fail instead. */
+const REVOKE_TEST_TIMEOUT_MS = 30_000;
 /** How long the stalled-owner test stops the owner: past a writer's 20 ms stall diagnosis, within its 1 s probe. */
 const STOPPED_OWNER_MS = 200;
 
@@ -87,6 +91,27 @@ for (const { backend, options, connect: connectOptions, label, status } of rmaTa
       assert.throws(() => connect(grant.handle), code('ERR_CASTELLAN_RMA_REVOKED'));
       other.close();
       conn.close();
+      region.close();
+    });
+
+    test('a revoke concurrent with a busy writer: every write that returned landed, none after', { timeout: REVOKE_TEST_TIMEOUT_MS }, async (t) => {
+      const region = createRegion(backend, 4096, options);
+      const { id, handle } = region.grant();
+      const view = new DataView(region.buffer());
+      const child = fork(path.join(helpers, 'revoked-writer.js'), [Buffer.from(handle).toString('base64'), JSON.stringify(connectOptions)]);
+      t.after(() => child.kill('SIGKILL')); // a writer never refused would otherwise outlive the test
+      const report = once(child, 'message') as Promise<[{ code: string; lastLanded: number }]>;
+      while (view.getUint32(0, true) < REVOKE_AFTER_WRITES) {
+        region.progress();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      region.revoke(id);
+      const atRevoke = view.getUint32(0, true);
+      const [{ code: refused, lastLanded }] = await report;
+      region.progress();
+      assert.equal(refused, 'ERR_CASTELLAN_RMA_REVOKED');
+      assert.equal(atRevoke, lastLanded, 'the region holds exactly the last write that returned, as revoke() returned');
+      assert.equal(view.getUint32(0, true), atRevoke, 'nothing landed after revoke() returned');
       region.close();
     });
 
