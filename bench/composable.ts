@@ -23,6 +23,7 @@ import { runOnWorkers } from './harness/worker-points.js';
 import { measuredCryptoCosts } from './measured-crypto-costs.js';
 import { compositionTopology, SERVERS_PER_SITE, type CompositionOutcome, type CompositionPoint } from './composable-run.js';
 import { E1_OP_BYTES, E1_SITES, type E1Outcome, type E1Point } from './steward-e1.js';
+import { bottleneckResults } from './wan-bottleneck.js';
 
 export type ComposablePoint = { kind: 'steward'; point: E1Point } | { kind: 'composition'; point: CompositionPoint };
 type Outcome = E1Outcome | CompositionOutcome;
@@ -113,6 +114,7 @@ export const composableBench: Bench = {
       if (Number.isFinite(o.latencyMeanMs)) results.push({ name: 'latency_mean', params, unit: 'ms', value: o.latencyMeanMs });
       if (Number.isFinite(o.wanBytesPerUpdate)) results.push({ name: 'wan_bytes_per_update', params, unit: 'bytes', value: o.wanBytesPerUpdate });
       if ('signaturesPerMessage' in o && Number.isFinite(o.signaturesPerMessage)) results.push({ name: 'lm_signatures_per_message', params, unit: 'ratio', value: o.signaturesPerMessage });
+      results.push(...bottleneckResults('', o.bottlenecks, params));
     });
     // Per-point ratios against Steward at the same clients and costs, then peaks (the paper
     // compares maxima: optimized ≥ 4× unoptimized, ~340 = 4× unoptimized Steward, §4.7).

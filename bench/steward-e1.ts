@@ -17,8 +17,9 @@ import { OUT, type AcceptedRecord } from '../src/steward/outputs.js';
 import { StewardServer } from '../src/steward/server-core.js';
 import { defaultK } from '../src/steward/timeouts.js';
 import { nodeCount, serverCount, serverIdOf, siteOf, siteThreshold, type StewardTopology } from '../src/steward/topology.js';
-import { withWanRouters } from '../src/steward/wan-routers.js';
+import { routerNode, withWanRouters } from '../src/steward/wan-routers.js';
 import { emulatedSite, inertCore, siteAcceptCostUs, withEmulatedSiteSigning } from './steward-emulated-site.js';
+import { bottlenecks, serverGroups, type Bottlenecks } from './wan-bottleneck.js';
 
 export const E1_SITES = 5;
 export const E1_F = 5;
@@ -47,6 +48,8 @@ export interface E1Outcome {
   throughput: number;
   latencyMeanMs: number;
   wanBytesPerUpdate: number;
+  /** Busiest crypto CPU at the leader site and among the other sites, busiest site-pair link. */
+  bottlenecks: Bottlenecks;
   answered: number;
   events: number;
   wallMs: number;
@@ -69,6 +72,7 @@ export function runE1(p: E1Point): E1Outcome {
   const retryUs = (2 * defaultK(E1_DELAY_US, E1_F)) / ((E1_F + 2) * (E1_F + 3));
   let nodes: CoreFactory[];
   let place: (n: NodeId) => number;
+  let isServerNode: (n: NodeId) => boolean;
   let total: number;
   let cryptoSites = new Map<NodeId, { site: number; party: number }>();
   let threshold = 1;
@@ -86,6 +90,7 @@ export function runE1(p: E1Point): E1Outcome {
         ? new StewardServer({ topology: t, node, kUs, window: WINDOW_DEFAULT, reconPeriodUs, reconThrottleUs: reconPeriodUs / 2 })
         : new StewardClient({ topology: t, node, updates: active(siteOf(t, node), (node - serverCount(t)) % perSite) ? Number.MAX_SAFE_INTEGER : 0, opBytes: E1_OP_BYTES, retryUs }));
     place = (n) => siteOf(t, n);
+    isServerNode = (n) => n < serverCount(t);
     for (let n = 0; n < serverCount(t); n++) cryptoSites.set(n, { site: siteOf(t, n), party: serverIdOf(t, n) + 1 });
     threshold = siteThreshold(t);
     topologyForSigning = t;
@@ -99,6 +104,7 @@ export function runE1(p: E1Point): E1Outcome {
       return new StewardClient({ topology: bftTopology, node, updates: k < p.clients ? Number.MAX_SAFE_INTEGER : 0, opBytes: E1_OP_BYTES, retryUs, servers, firstServer: 0, quorum: E1_F + 1 });
     });
     place = (n) => (n < BFT_SERVERS ? bftSiteOf(n) : 0);
+    isServerNode = (n) => n < BFT_SERVERS;
     cryptoSites = new Map();
   }
   const lan = { latency: { kind: 'fixed' as const, us: LAN_US }, bandwidthBytesPerSec: Infinity };
@@ -114,7 +120,7 @@ export function runE1(p: E1Point): E1Outcome {
         : costModelCrypto({ sites: cryptoSites, threshold, costsUs: p.costsUs, secret: new Uint8Array(32).fill(1) }),
       limitUs: endUs,
     },
-    { seed: 1 },
+    { seed: 1, usageWindow: { fromUs: p.warmupUs, toUs: endUs } },
   );
   const started = Date.now();
   const result = sim.run();
@@ -126,6 +132,12 @@ export function runE1(p: E1Point): E1Outcome {
     latencyMeanMs: lat.length ? lat.reduce((a, b) => a + b, 0) / lat.length / 1000 : NaN,
     wanBytesPerUpdate: executedAt0 ? routed.counters.wanBytes / executedAt0 : NaN,
     answered: window.length,
+    bottlenecks: bottlenecks(result.usage!, {
+      cpuGroups: serverGroups(total, isServerNode, place),
+      routers: Array.from({ length: E1_SITES }, (_, site) => routerNode({ nodes: total, sites: E1_SITES, siteOf: place }, site)),
+      linkBytesPerSec: wan.bandwidthBytesPerSec,
+      headerBytes: WAN_HEADER_BYTES,
+    }),
     events: result.steps,
     wallMs: Date.now() - started,
   };

@@ -22,6 +22,7 @@ import { ratio } from './harness/ratio.js';
 import { runOnWorkers } from './harness/worker-points.js';
 import { measuredCryptoCosts } from './measured-crypto-costs.js';
 import { E1_F, E1_OP_BYTES, E1_SITES, type E1Outcome, type E1Point } from './steward-e1.js';
+import { bottleneckResults } from './wan-bottleneck.js';
 import { siteAcceptCostUs } from './steward-emulated-site.js';
 
 const LINKS_MBPS = [10, 5, 2.5];
@@ -49,6 +50,7 @@ function pointResults(p: E1Point, o: E1Outcome, costs: string): BenchResult[] {
     { name: `${system}.throughput`, params, unit: 'updates/s', value: o.throughput },
     { name: `${system}.latency_mean`, params, unit: 'ms', value: o.latencyMeanMs },
     { name: `${system}.wan_bytes_per_update`, params, unit: 'bytes', value: o.wanBytesPerUpdate },
+    ...bottleneckResults(`${system}.`, o.bottlenecks, params),
   ];
 }
 

@@ -10,6 +10,7 @@ import { Rng } from './prng.js';
 import type { NodeStatus, Property, RunEnd, RunView, Violation } from './property.js';
 import type { ByzantineWrap, CryptoHandler, FaultSpec, InputSpec, SimSetup } from './setup.js';
 import { payloadDigest, Trace, type TraceRecord } from './trace.js';
+import { UsageMeter, type UsageWindow } from './usage-meter.js';
 
 /**
  * Independent random streams per subsystem (see Rng.fork): a scenario that draws one more
@@ -76,6 +77,8 @@ export interface SimOptions {
   seed: number;
   /** Keep every trace record (for replay, dumping, `needsFullTrace` properties). */
   retainTrace?: boolean;
+  /** Meter crypto CPU and bytes sent inside this window (RunResult.usage). */
+  usageWindow?: UsageWindow;
 }
 
 export interface RunResult {
@@ -87,6 +90,8 @@ export interface RunResult {
   violation: Violation | null;
   traceHash: string;
   trace: Trace;
+  /** Present when SimOptions.usageWindow was given. */
+  usage?: UsageMeter;
 }
 
 export class Simulator implements RunView {
@@ -105,6 +110,7 @@ export class Simulator implements RunView {
   private readonly properties: Property[];
   private readonly incremental: Property[];
   private readonly crypto: CryptoHandler | undefined;
+  private readonly usage: UsageMeter | undefined;
   private violation: Violation | null = null;
   private timerGeneration = 0;
   private partitionIds = 0;
@@ -121,6 +127,7 @@ export class Simulator implements RunView {
     this.network = new Network(this.nodeCount, setup.network, this.rng.fork(RNG_STREAM.network));
     this.cryptoRng = this.rng.fork(RNG_STREAM.crypto);
     this.crypto = setup.crypto;
+    this.usage = options.usageWindow && new UsageMeter(options.usageWindow, this.nodeCount);
     this.nodes = setup.nodes.map((factory, i) => ({
       core: factory(i, 0),
       status: 'up',
@@ -206,6 +213,7 @@ export class Simulator implements RunView {
       violation: this.violation,
       traceHash: this.trace.hash(),
       trace: this.trace,
+      ...(this.usage && { usage: this.usage }),
     };
   }
 
@@ -414,6 +422,7 @@ export class Simulator implements RunView {
     const digest = payloadDigest(fx.bytes);
     const region = write ? fx.region : undefined;
     this.record({ t: now, node: from, kind: fx.kind, peer: to, name: region, offset: write ? fx.offset : undefined, size, digest });
+    this.usage?.send(from, to, size, now);
     const tx = this.network.transmit(from, to, size, now, write);
     if (tx.dropped !== null) {
       this.record({ t: now, node: from, kind: 'drop', peer: to, name: region, size, info: tx.dropped });
@@ -444,7 +453,9 @@ export class Simulator implements RunView {
     this.record({ t: this.nowUs, node: id, kind: 'crypto', name: fx.job, info: fx.op, size: fx.bytes.length, digest: payloadDigest(fx.bytes) });
     const answer = this.crypto({ node: id, job: fx.job, op: fx.op, bytes: fx.bytes }, this.cryptoRng);
     if (!(answer.costUs >= 0)) throw new RangeError(`crypto handler returned costUs ${answer.costUs} for "${fx.op}"`);
-    n.cryptoBusyUntilUs = Math.max(this.nowUs, n.cryptoBusyUntilUs) + Math.round(answer.costUs);
+    const startUs = Math.max(this.nowUs, n.cryptoBusyUntilUs);
+    n.cryptoBusyUntilUs = startUs + Math.round(answer.costUs);
+    this.usage?.crypto(id, startUs, n.cryptoBusyUntilUs);
     const e = this.entry(n.cryptoBusyUntilUs, Ev.CryptoResult, id);
     e.name = fx.job;
     e.flag = answer.ok;

@@ -1,0 +1,52 @@
+// Which resource binds a simulated wide-area point: how busy the busiest crypto CPU of each
+// group of nodes and the busiest directed site-pair link were over the measured window
+// (fractions of it, 1 = saturated). The Steward and composable benches report these so a
+// throughput figure comes with its bottleneck, the way the paper explains its curves.
+import type { NodeId, TimeUs } from '../src/sim/core.js';
+import type { BenchResult, ParamValue } from './harness/bench.js';
+import type { UsageMeter } from '../src/sim/usage-meter.js';
+
+export interface BottleneckInputs {
+  /** e.g. { 'leader-site': [...], 'other-sites': [...] } */
+  cpuGroups: Record<string, NodeId[]>;
+  /** One router node per site (src/steward/wan-routers.ts): router-to-router traffic is the wide area. */
+  routers: NodeId[];
+  linkBytesPerSec: number;
+  /** Per-message bytes the link model adds (LinkConfig.overheadBytes). */
+  headerBytes: number;
+}
+
+export interface Bottlenecks {
+  cpuBusyMax: Record<string, number>;
+  wanLinkBusyMax: number;
+}
+
+export function bottlenecks(usage: UsageMeter, o: BottleneckInputs): Bottlenecks {
+  const windowUs: TimeUs = usage.window.toUs - usage.window.fromUs;
+  const cpuBusyMax: Record<string, number> = {};
+  for (const [group, nodes] of Object.entries(o.cpuGroups))
+    cpuBusyMax[group] = nodes.reduce((max, n) => Math.max(max, usage.cryptoBusyUs[n]! / windowUs), 0);
+  let wanLinkBusyMax = 0;
+  for (const from of o.routers)
+    for (const to of o.routers) {
+      if (from === to) continue;
+      const { bytes, messages } = usage.sent(from, to);
+      const busyUs = ((bytes + messages * o.headerBytes) / o.linkBytesPerSec) * 1e6;
+      wanLinkBusyMax = Math.max(wanLinkBusyMax, busyUs / windowUs);
+    }
+  return { cpuBusyMax, wanLinkBusyMax };
+}
+
+/** The two CPU groups both benches report: servers at the leader site (site 0) and elsewhere. */
+export function serverGroups(nodes: number, isServer: (n: NodeId) => boolean, siteOf: (n: NodeId) => number): Record<string, NodeId[]> {
+  const all = Array.from({ length: nodes }, (_, n) => n).filter(isServer);
+  return { 'leader-site': all.filter((n) => siteOf(n) === 0), 'other-sites': all.filter((n) => siteOf(n) !== 0) };
+}
+
+/** Result rows `<prefix>cpu_busy_max` (one per group) and `<prefix>wan_link_busy_max`, as fractions of the window. */
+export function bottleneckResults(prefix: string, b: Bottlenecks, params: Record<string, ParamValue>): BenchResult[] {
+  return [
+    ...Object.entries(b.cpuBusyMax).map(([where, value]) => ({ name: `${prefix}cpu_busy_max`, params: { ...params, where }, unit: 'fraction', value })),
+    { name: `${prefix}wan_link_busy_max`, params, unit: 'fraction', value: b.wanLinkBusyMax },
+  ];
+}
