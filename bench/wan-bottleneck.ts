@@ -18,14 +18,21 @@ export interface BottleneckInputs {
 
 export interface Bottlenecks {
   cpuBusyMax: Record<string, number>;
+  /** Per group: the busiest node's busy fraction split by crypto op. */
+  cpuBusiestByOp: Record<string, Record<string, number>>;
   wanLinkBusyMax: number;
 }
 
 export function bottlenecks(usage: UsageMeter, o: BottleneckInputs): Bottlenecks {
   const windowUs: TimeUs = usage.window.toUs - usage.window.fromUs;
   const cpuBusyMax: Record<string, number> = {};
-  for (const [group, nodes] of Object.entries(o.cpuGroups))
-    cpuBusyMax[group] = nodes.reduce((max, n) => Math.max(max, usage.cryptoBusyUs[n]! / windowUs), 0);
+  const cpuBusiestByOp: Record<string, Record<string, number>> = {};
+  for (const [group, nodes] of Object.entries(o.cpuGroups)) {
+    if (nodes.length === 0) continue;
+    const busiest = nodes.reduce((a, b) => (usage.cryptoBusyUs[b]! > usage.cryptoBusyUs[a]! ? b : a));
+    cpuBusyMax[group] = usage.cryptoBusyUs[busiest]! / windowUs;
+    cpuBusiestByOp[group] = Object.fromEntries(Object.entries(usage.cryptoBusyByOp(busiest)).map(([op, us]) => [op, us / windowUs]));
+  }
   let wanLinkBusyMax = 0;
   for (const from of o.routers)
     for (const to of o.routers) {
@@ -34,7 +41,7 @@ export function bottlenecks(usage: UsageMeter, o: BottleneckInputs): Bottlenecks
       const busyUs = ((bytes + messages * o.headerBytes) / o.linkBytesPerSec) * 1e6;
       wanLinkBusyMax = Math.max(wanLinkBusyMax, busyUs / windowUs);
     }
-  return { cpuBusyMax, wanLinkBusyMax };
+  return { cpuBusyMax, cpuBusiestByOp, wanLinkBusyMax };
 }
 
 /** The two CPU groups both benches report: servers at the leader site (site 0) and elsewhere. */
@@ -43,10 +50,16 @@ export function serverGroups(nodes: number, isServer: (n: NodeId) => boolean, si
   return { 'leader-site': all.filter((n) => siteOf(n) === 0), 'other-sites': all.filter((n) => siteOf(n) !== 0) };
 }
 
-/** Result rows `<prefix>cpu_busy_max` (one per group) and `<prefix>wan_link_busy_max`, as fractions of the window. */
+/**
+ * Result rows, fractions of the window: `<prefix>cpu_busy_max` per group, the busiest node's
+ * `<prefix>cpu_busy_by_op` per group and op, and `<prefix>wan_link_busy_max`.
+ */
 export function bottleneckResults(prefix: string, b: Bottlenecks, params: Record<string, ParamValue>): BenchResult[] {
   return [
     ...Object.entries(b.cpuBusyMax).map(([where, value]) => ({ name: `${prefix}cpu_busy_max`, params: { ...params, where }, unit: 'fraction', value })),
+    ...Object.entries(b.cpuBusiestByOp).flatMap(([where, ops]) =>
+      Object.entries(ops).map(([op, value]) => ({ name: `${prefix}cpu_busy_by_op`, params: { ...params, where, op }, unit: 'fraction', value })),
+    ),
     { name: `${prefix}wan_link_busy_max`, params, unit: 'fraction', value: b.wanLinkBusyMax },
   ];
 }

@@ -5,6 +5,7 @@
 // the site (one is correct and will run CLink-Order) and moves its list on by one. A result
 // counts once enough servers of its site sent matching signed replies: f+1 for a BFT LM, one
 // for a Paxos LM, whose servers are benign (decisions D4).
+import { signedBytesFor } from '../crypto/merkle-batch.js';
 import { hex, sha256, CryptoPort } from '../steward/crypto-port.js';
 import { kvCommands } from '../service/kv-commands.js';
 import type { Core, CoreEffect, CoreEvent, NodeId, TimeUs } from '../sim/core.js';
@@ -114,16 +115,19 @@ export class ComposableClient implements Core {
     let reply;
     try {
       env = decode(bytes);
-      if (env.type !== 'signed' || env.from !== from) return;
+      if ((env.type !== 'signed' && env.type !== 'batchSigned') || env.from !== from) return;
       reply = decode(env.body);
     } catch (e) {
       if (e instanceof DecodeError) return;
       throw e;
     }
     if (reply.type !== 'reply' || reply.client !== this.o.node || reply.ts !== cur.ts) return;
+    // A batch-signed reply's signature covers the batch's root, which its path implies (D13).
+    const signed = env.type === 'signed' ? env.body : signedBytesFor(env.body, { index: env.index, leafCount: env.leafCount, path: env.path, signature: env.sig });
+    if (signed === undefined) return;
     const key = `${reply.seq}:${hex(reply.result)}`;
     const seq = reply.seq;
-    this.port.verify(from, env.body, env.sig, (ok) => {
+    this.port.verify(from, signed, env.sig, (ok) => {
       if (!ok || this.current !== cur) return;
       let voters = cur.votes.get(key);
       if (!voters) cur.votes.set(key, (voters = new Set()));

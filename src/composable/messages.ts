@@ -76,6 +76,8 @@ export const composableWire = defineFamily({
     reply: { tag: 4, codec: struct({ client: u32, ts: u64n, seq, result: bytes(RESULT_BYTES_MAX) }) },
     /** CLink-Opt (§4.5): a non-leader LM server forwards an update to a leader-LM server, no crypto. */
     forwardUpdate: { tag: 5, codec: struct({ update: bytes(UPDATE_BYTES_MAX) }) },
+    /** A server's RSA signature over the Merkle root of a batch that holds `body` (optimized replies, decisions D13). */
+    batchSigned: { tag: 6, codec: struct({ from: u32, body: bytes(BODY_BYTES_MAX), sig, index: u32, leafCount: u32, path: bytes(PATH_BYTES_MAX) }) },
 
     // ---- agreement (Paxos or PBFT), among servers and among LMs ----
     propose: { tag: 10, codec: struct({ view, seq, value }) },

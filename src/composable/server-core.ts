@@ -9,6 +9,7 @@
 // fairness), one event per instance unoptimized, everything that queued while the previous
 // instance was in flight when optimized (aggregation, §4.6). As any server it watches the
 // leader: an event that is next in line and not ordered in time makes it suspect the leader.
+import { buildTree, signedRoot } from '../crypto/merkle.js';
 import { hex, sha256, CryptoPort } from '../steward/crypto-port.js';
 import { ThresholdSign } from '../steward/threshold-sign.js';
 import { KvStateMachine } from '../service/kv-state-machine.js';
@@ -224,6 +225,27 @@ export class ComposableServer implements Core {
   private sign(body: WireMessage, done: (raw: Uint8Array) => void): void {
     const bodyBytes = encode(body);
     this.port.sign(bodyBytes, (sig) => done(encode({ type: 'signed', from: this.o.node, body: bodyBytes, sig })));
+  }
+
+  /**
+   * Every server of the client's site signs its replies (the client needs f+1 matching).
+   * Optimized, the replies one execution produced share one signature over a Merkle root
+   * (§4.6's batching applied to replies, decisions D13): per update the site signs nothing.
+   */
+  private signReplies(replies: MachineEffects['replies']): void {
+    const deliver = (r: MachineEffects['replies'][number], bytes: Uint8Array) => {
+      this.replies.set(r.client, { ts: r.ts, bytes });
+      this.send(r.client, bytes);
+    };
+    const bodies = replies.map((r) => encode({ type: 'reply', client: r.client, ts: r.ts, seq: r.seq, result: r.result }));
+    if (!this.o.optimized || replies.length < 2) {
+      replies.forEach((r, i) => this.port.sign(bodies[i]!, (sig) => deliver(r, encode({ type: 'signed', from: this.o.node, body: bodies[i]!, sig }))));
+      return;
+    }
+    const tree = buildTree(bodies);
+    this.port.sign(signedRoot(bodies.length, tree.root), (sig) =>
+      replies.forEach((r, j) => deliver(r, encode({ type: 'batchSigned', from: this.o.node, body: bodies[j]!, sig, index: j, leafCount: bodies.length, path: tree.paths[j]! }))),
+    );
   }
 
   private signedToAll(body: WireMessage): void {
@@ -517,12 +539,7 @@ export class ComposableServer implements Core {
       for (const d of fx.deliveries) this.output(OUT.linkDeliver, d as unknown as Record<string, Json>);
       if (fx.wanView) this.output(OUT.view, { level: 'wide', view: this.machine.wan.view, status: this.machine.wan.status });
     }
-    for (const r of fx.replies) {
-      this.sign({ type: 'reply', client: r.client, ts: r.ts, seq: r.seq, result: r.result }, (bytes) => {
-        this.replies.set(r.client, { ts: r.ts, bytes });
-        this.send(r.client, bytes);
-      });
-    }
+    this.signReplies(fx.replies);
     for (const d of fx.rotated) this.blink.onRotated(d);
     if (fx.deliveries.length > 0) this.blink.prune();
     for (const key of this.notes.keys()) {

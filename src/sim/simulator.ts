@@ -455,7 +455,7 @@ export class Simulator implements RunView {
     if (!(answer.costUs >= 0)) throw new RangeError(`crypto handler returned costUs ${answer.costUs} for "${fx.op}"`);
     const startUs = Math.max(this.nowUs, n.cryptoBusyUntilUs);
     n.cryptoBusyUntilUs = startUs + Math.round(answer.costUs);
-    this.usage?.crypto(id, startUs, n.cryptoBusyUntilUs);
+    this.usage?.crypto(id, fx.op, startUs, n.cryptoBusyUntilUs);
     const e = this.entry(n.cryptoBusyUntilUs, Ev.CryptoResult, id);
     e.name = fx.job;
     e.flag = answer.ok;

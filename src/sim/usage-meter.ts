@@ -12,6 +12,8 @@ export interface UsageWindow {
 export class UsageMeter {
   /** Per node: µs of crypto work that fell inside the window. */
   readonly cryptoBusyUs: Float64Array;
+  /** Per node: the same µs split by crypto op. */
+  readonly #byOp: Map<string, number>[];
   /** Per directed pair (from · nodeCount + to): [bytes, messages]. */
   readonly #sent = new Map<number, [number, number]>();
 
@@ -21,12 +23,21 @@ export class UsageMeter {
   ) {
     if (!(window.toUs > window.fromUs)) throw new RangeError(`usage window must end after it starts, got ${window.fromUs}..${window.toUs}`);
     this.cryptoBusyUs = new Float64Array(nodeCount);
+    this.#byOp = Array.from({ length: nodeCount }, () => new Map());
   }
 
-  /** A node's CPU does crypto work from startUs to endUs. */
-  crypto(node: NodeId, startUs: TimeUs, endUs: TimeUs): void {
+  /** A node's CPU does crypto op `op` from startUs to endUs. */
+  crypto(node: NodeId, op: string, startUs: TimeUs, endUs: TimeUs): void {
     const overlap = Math.min(endUs, this.window.toUs) - Math.max(startUs, this.window.fromUs);
-    if (overlap > 0) this.cryptoBusyUs[node]! += overlap;
+    if (overlap <= 0) return;
+    this.cryptoBusyUs[node]! += overlap;
+    const byOp = this.#byOp[node]!;
+    byOp.set(op, (byOp.get(op) ?? 0) + overlap);
+  }
+
+  /** A node's crypto busy µs inside the window, per op. */
+  cryptoBusyByOp(node: NodeId): Record<string, number> {
+    return Object.fromEntries(this.#byOp[node]!);
   }
 
   /** `from` hands `bytes` to the network for `to` at `atUs`. */

@@ -20,6 +20,7 @@ export const samples: WireMessage[] = [
   { type: 'clientUpdate', retransmit: true, update: signedUpdate },
   { type: 'reply', client: 7, ts: 5, seq: 100, result: new Uint8Array(9).fill(9) },
   { type: 'forwardUpdate', update: signedUpdate },
+  { type: 'batchSigned', from: 4, body: encode({ type: 'reply', client: 7, ts: 5, seq: 100, result: new Uint8Array(2) }), sig: new Uint8Array(128).fill(4), index: 2, leafCount: 5, path: new Uint8Array(96).fill(7) },
   { type: 'propose', view: 0, seq: 1, value: signedUpdate },
   { type: 'prepare', view: 3, seq: 1, digest: d32(1) },
   { type: 'commit', view: 3, seq: 1, digest: d32(1) },
@@ -61,7 +62,7 @@ test('composable family: 100k random and mutated inputs give only DecodeError', 
 test('nested layers (a signed propose, a BLink frame and its LM message, a batch of events) fuzz to DecodeError only', () => {
   const nested = (b: Uint8Array): unknown => {
     const m = decode(b);
-    if (m.type === 'signed') return decode(m.body);
+    if (m.type === 'signed' || m.type === 'batchSigned') return decode(m.body);
     if (m.type === 'blinkData') return decode(decode(m.lm).type === 'lmMessage' ? (decode(m.lm) as { body: Uint8Array }).body : m.lm);
     if (m.type === 'batch') return m.events.map(decode);
     return m;

@@ -20,6 +20,7 @@ test('crypto busy time is what falls inside the window, per node', () => {
   assert.deepEqual([...run(150, 250).cryptoBusyUs], [100, 100], 'queued jobs run back to back: 150..250 is all busy');
   assert.deepEqual([...run(250, 1000).cryptoBusyUs], [50, 50]);
   assert.deepEqual([...run(300, 1000).cryptoBusyUs], [0, 0]);
+  assert.deepEqual(run(0, 1000).cryptoBusyByOp(1), { sign: 300 });
 });
 
 test('bytes and messages sent per directed pair inside the window; the run itself is unchanged', () => {
