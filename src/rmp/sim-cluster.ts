@@ -22,8 +22,8 @@ export interface ClusterShape {
   founders: number;
   /** Nodes after the members run non-member clients. */
   clients: number;
-  /** Clients have no multicast and send through forwarding members (seed §5). */
-  forwarded?: boolean;
+  /** With n > 0, clients have no multicast and send through n forwarding members, one at a time (seed §5). */
+  forwarders?: number;
 }
 
 export type MemberFactory = (node: NodeId, incarnation: number, config: RmpConfig) => RmpMember;
@@ -43,11 +43,12 @@ export function rmpCluster(shape: ClusterShape, overrides: Partial<RmpConfig> = 
   const memberNodes = Array.from({ length: shape.members }, (_, i) => i);
   const clientNodes = Array.from({ length: shape.clients }, (_, i) => shape.members + i);
   const config = rmpConfig(fnv1a32(SIM_GROUP), memberNodes.slice(0, shape.founders).map((n) => makePid(n, 0, 0)), overrides);
-  const forwarded = shape.forwarded === true;
+  const forwarders = shape.forwarders ?? 0;
+  const forwarded = forwarders > 0;
   const member = (node: NodeId, inc: number): Core => fanOut(makeMember(node, inc, config), node, memberNodes);
   const nodes: CoreFactory[] = [
     ...memberNodes.map((): CoreFactory => (forwarded ? (node, inc) => reachedOnlyOnceHeard(member(node, inc), clientNodes) : member)),
-    ...clientNodes.map((_, i): CoreFactory => (node, inc) => fanOut(new RmpClient(node, inc, config, undefined, forwarded ? forwardersOf(i, memberNodes) : []), node, memberNodes)),
+    ...clientNodes.map((_, i): CoreFactory => (node, inc) => fanOut(new RmpClient(node, inc, config, undefined, forwardersOf(i, memberNodes).slice(0, forwarders)), node, memberNodes)),
   ];
   return { shape, config, memberNodes, clientNodes, nodes };
 }

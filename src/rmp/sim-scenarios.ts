@@ -42,8 +42,8 @@ export type TrafficParams = {
   /** Clients' requests name a handler lock held by member 0 (else auto-acked). */
   handlers: boolean;
   flow: string;
-  /** Clients have no multicast and send through forwarding members (seed §5, D21). */
-  forwarded: boolean;
+  /** With n > 0, clients have no multicast and send through n forwarding members in turn (seed §5, D21). */
+  forwarders: number;
 };
 
 const cmd = (c: RmpCommand): Uint8Array => rmpCommands.encode(c);
@@ -116,7 +116,7 @@ function drawFaults(rng: Rng, p: TrafficParams, kind: string): { faults: FaultSp
 export function trafficSetup(rng: Rng, p: TrafficParams, makeMember: MemberFactory = defaultMember): SimSetup {
   const overrides: Partial<RmpConfig> = { minPartition: (p.minPartition === 0 ? 'majority' : p.minPartition) as MinPartition };
   if (p.flow === 'fixed') overrides.flow = () => new FixedWindowPolicy(16 * 1024);
-  const cluster: Cluster = rmpCluster({ members: p.members, founders: p.founders, clients: p.clients, forwarded: p.forwarded }, overrides, makeMember);
+  const cluster: Cluster = rmpCluster({ members: p.members, founders: p.founders, clients: p.clients, forwarders: p.forwarders }, overrides, makeMember);
   const inputs: InputSpec[] = [];
   // Non-founders join at random moments during the traffic (spec §8.1).
   for (const node of cluster.memberNodes.slice(p.founders)) inputs.push({ kind: 'request', node, atUs: rng.range(0, p.trafficUs), bytes: cmd({ type: 'join' }) });
@@ -162,7 +162,7 @@ const base: TrafficParams = {
   minPartition: 0,
   handlers: false,
   flow: 'seed',
-  forwarded: false,
+  forwarders: 0,
 };
 
 function scenario(name: string, description: string, params: TrafficParams, vary?: (rng: Rng, p: TrafficParams) => TrafficParams): Scenario<TrafficParams> {
@@ -188,7 +188,7 @@ export const multiRpcScenario = scenario('rmp-multi-rpc', 'RMP: 3 clients send r
 
 export const joinLeaveScenario = scenario('rmp-join-leave', 'RMP: 3 founders, 4 joiners, 2 leavers during traffic', { ...base, members: 7, founders: 3, faults: 'none', leaves: 2, loss: 0.05 });
 
-/** Clients without multicast (seed §5): 3 clients send through forwarding members under loss, duplication and reordering, and client 0's forwarder crashes mid-traffic (half the time restarting); the clients fail over. */
-export const forwarderScenario = scenario('rmp-forwarder', 'RMP: 3 clients without multicast send through forwarding members; client 0\'s forwarder crashes mid-traffic (sometimes restarts); loss/dup/reorder', { ...base, members: 5, founders: 5, clients: 3, requests: 24, packets: 12, faults: 'forwarder', forwarded: true }, (rng, p) => ({ ...p, loss: rng.uniform() * 0.1, duplicate: rng.uniform() * 0.05, reorder: rng.uniform() * 0.1, handlers: rng.chance(0.5) }));
+/** Clients without multicast (seed §5): 3 clients send through forwarding members (3 each, one at a time) under loss, duplication and reordering, and client 0's forwarder crashes mid-traffic (half the time restarting); the clients fail over. */
+export const forwarderScenario = scenario('rmp-forwarder', 'RMP: 3 clients without multicast send through forwarding members; client 0\'s forwarder crashes mid-traffic (sometimes restarts); loss/dup/reorder', { ...base, members: 5, founders: 5, clients: 3, requests: 24, packets: 12, faults: 'forwarder', forwarders: 3 }, (rng, p) => ({ ...p, loss: rng.uniform() * 0.1, duplicate: rng.uniform() * 0.05, reorder: rng.uniform() * 0.1, handlers: rng.chance(0.5) }));
 
 export const scenarios: Scenario[] = [sweepScenario, lossyLanScenario, crashScenario, partitionScenario, minorityContinuesScenario, multiRpcScenario, joinLeaveScenario, forwarderScenario] as unknown as Scenario[];
