@@ -2,6 +2,7 @@
 // what), addressed to the likely holder and every third round multicast, and the answers:
 // stored DATA and ACKs re-sent inside RETRANS, damped per item by time.
 import type { RmpConfig } from './config.js';
+import { clientHop } from './forwarding.js';
 import { NACK_WANTS_MAX } from './limits.js';
 import { MULTICAST_NODE, type MemberIo } from './member-io.js';
 import type { MemberState, MemberStats } from './member-state.js';
@@ -49,7 +50,8 @@ export class LossRecovery {
     const { toHolder, bySource } = planNacks(this.s.log, this.s.sources, this.s.haveTo);
     const multicast = this.nackRound % NACK_MULTICAST_EVERY === 0;
     if (toHolder.length > 0) this.sendNack(multicast ? null : this.likelyHolder(), toHolder);
-    for (const [src, wants] of bySource) this.sendNack(multicast ? null : src, wants);
+    // A client behind a forwarder is asked through it: the forwarder holds what it forwarded (D21).
+    for (const [src, wants] of bySource) this.sendNack(multicast ? null : clientHop(this.s, src), wants);
     this.io.arm('nack', this.config.timers.nackIntervalUs);
   }
 

@@ -1,8 +1,9 @@
 // An RMP group member as a sans-IO core (src/sim/core.ts): the rotating token site with
 // global timestamps in ACKs (spec §5, [CM]), NACK loss recovery, stability after a rotation,
 // the seven QoS levels (§6), MaxN (§7), join / leave / reformation with virtual synchrony
-// (§8), multi-RPC answers and handler locks (§9) and pluggable flow control (§10).
-// decisions.md records every choice the seed leaves open (D1–D20) and which file holds each
+// (§8), multi-RPC answers and handler locks (§9), forwarding for non-members (seed §5) and
+// pluggable flow control (§10).
+// decisions.md records every choice the seed leaves open (D1–D21) and which file holds each
 // rule. This class decodes input, routes each event to the part that owns its rule, and
 // owns the state the parts share (MemberState) and the effects they emit (MemberIo).
 import type { Core, CoreEffect, CoreEvent, NodeId, TimeUs } from '../sim/core.js';
@@ -12,6 +13,7 @@ import type { RmpConfig } from './config.js';
 import { DataReceipt } from './data-receipt.js';
 import { DataSending } from './data-sending.js';
 import { decodeCounted } from './decode-counted.js';
+import { Forwarding } from './forwarding.js';
 import { Delivery, holdersSuffice, type DeliverySink } from './delivery.js';
 import { HaveCursor } from './have-cursor.js';
 import { JoinLeave } from './join-leave.js';
@@ -41,6 +43,7 @@ export class RmpMember implements Core {
   private readonly reformation: Reformation;
   private readonly receipt: DataReceipt;
   private readonly sending: DataSending;
+  private readonly forwarding: Forwarding;
 
   constructor(
     private readonly node: NodeId,
@@ -65,6 +68,7 @@ export class RmpMember implements Core {
     this.reformation = new Reformation(s, io, config, this.stats, this.token, this.have, this.loss, this.joinLeave);
     this.receipt = new DataReceipt(s, io, this.delivery, this.rpc, this.have);
     this.sending = new DataSending(s, io, config, this.receipt, this.delivery);
+    this.forwarding = new Forwarding(s, io, config.group, this.stats, this.receipt);
   }
 
   get pid(): Pid {
@@ -184,6 +188,9 @@ export class RmpMember implements Core {
         return this.reformation.onNewList(p);
       case 'recoveryAbort':
         return this.reformation.onAbort(p);
+      case 'forward':
+        if (retransmitted) return; // RETRANS carries only DATA and ACK
+        return this.forwarding.onForward(p);
       case 'reply':
         return; // for non-members
     }

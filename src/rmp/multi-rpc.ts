@@ -2,13 +2,14 @@
 // the handler locks that decide it. Lock operations ride totally ordered DATA, so every
 // member computes the same holder at every timestamp and exactly one member answers.
 import type { RmpConfig } from './config.js';
+import { sendReply } from './forwarding.js';
 import { HandlerLocks, ReplyCache } from './handler-locks.js';
 import type { MemberIo } from './member-io.js';
 import type { MemberState } from './member-state.js';
 import type { Entry } from './order-log.js';
 import { OUT } from './outputs.js';
 import { DataControl, ReplyStatus, rmpPackets, type DataPacket } from './packets.js';
-import { nodeOf, type Pid } from './pid.js';
+import type { Pid } from './pid.js';
 import type { SourceStream, StoredData } from './source-stream.js';
 
 export class MultiRpc {
@@ -31,7 +32,7 @@ export class MultiRpc {
     if (p.type !== 'nonMemberData' || !this.s.isMember()) return;
     const cached = this.replies.get(p.sender, p.seq);
     if (cached !== undefined) {
-      this.io.send(nodeOf(p.sender), cached);
+      sendReply(this.s, this.io, p.sender, cached);
       return;
     }
     // Auto-ack fallback (D15): the orderer is gone, so the view's first member answers.
@@ -71,6 +72,6 @@ export class MultiRpc {
     const bytes = rmpPackets.encode({ type: 'reply', ...this.io.header(), client, seq, status: status as 0 | 1, payload });
     this.replies.put(client, seq, bytes);
     this.io.out(OUT.respond, { pid: this.s.pid, client, seq, handler });
-    this.io.send(nodeOf(client), bytes);
+    sendReply(this.s, this.io, client, bytes);
   }
 }

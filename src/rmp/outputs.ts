@@ -25,6 +25,8 @@ export const OUT = {
   /** A non-member sent a request / got its first reply. */
   request: 'rmp.request',
   reply: 'rmp.reply',
+  /** A client behind a forwarder moved on to the member on `node` (D21). */
+  forwarder: 'rmp.forwarder',
   /** Buffer occupancy, reported at token acceptance when it changed. */
   buffers: 'rmp.buffers',
   /** Status changes: joining, member, leaving, left, blocked, gone. */

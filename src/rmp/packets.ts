@@ -107,6 +107,12 @@ const messages = {
   /** RECOVERY_ACK_NEW_LIST: the reformed view (epoch = attempt, creator = originator). */
   recoveryNewList: { tag: 11, codec: struct({ ...header, attempt: u32, list: array(u32, MEMBERS_MAX), syncTs: u32, firstSite: u32, basePass: u32 }) },
   recoveryAbort: { tag: 12, codec: struct({ ...header, attempt: u32, originator: u32, reason: enumU8<AbortReasonValue>(AbortReason.minority, 'abort reason') }) },
+  /**
+   * A packet relayed for a non-member through a forwarding member (seed §5, D21): the
+   * client's NON_MEMBER_DATA on its way to the forwarder and on the forwarder's multicast,
+   * or a REPLY on its way back. The outer sender is whoever sent this datagram (D4).
+   */
+  forward: { tag: 13, codec: struct({ ...header, packet: bytes(PACKET_BYTES_MAX) }) },
 };
 
 export const rmpPackets = defineFamily({ name: FAMILY, version: RMP_WIRE_VERSION, messages, checksum: true });

@@ -34,7 +34,7 @@ export type TrafficParams = {
   reorder: number;
   /** A QoS name, "all" (the seven levels) or "no-agreed" (all but majority resilient). */
   qos: string;
-  /** none | crash | crash-restart | pause | partition | mixed */
+  /** none | crash | crash-restart | pause | partition | mixed | forwarder (client 0's first forwarder crashes, half the time restarting) */
   faults: string;
   leaves: number;
   /** 0 = majority, else the minimum partition size (seed §3). */
@@ -42,6 +42,8 @@ export type TrafficParams = {
   /** Clients' requests name a handler lock held by member 0 (else auto-acked). */
   handlers: boolean;
   flow: string;
+  /** With n > 0, clients have no multicast and send through n forwarding members in turn (seed §5, D21). */
+  forwarders: number;
 };
 
 const cmd = (c: RmpCommand): Uint8Array => rmpCommands.encode(c);
@@ -101,6 +103,11 @@ function drawFaults(rng: Rng, p: TrafficParams, kind: string): { faults: FaultSp
       const healAfterUs = rng.range(20_000, 150_000);
       return { faults: [{ kind: 'partition', atUs, groups: [who], healAfterUs }], endUs: atUs + healAfterUs };
     }
+    case 'forwarder': {
+      // forwardersOf(0, …) puts member 1 first: the crash strands client 0's requests in flight.
+      const down = rng.chance(0.5) ? rng.range(5_000, 80_000) : undefined;
+      return { faults: [{ kind: 'crash', node: 1, atUs, ...(down === undefined ? {} : { restartAfterUs: down }) }], endUs: atUs + (down ?? 0) };
+    }
     default:
       return drawFaults(rng, p, rng.pick(['crash', 'crash-restart', 'pause', 'partition', 'none']));
   }
@@ -109,7 +116,7 @@ function drawFaults(rng: Rng, p: TrafficParams, kind: string): { faults: FaultSp
 export function trafficSetup(rng: Rng, p: TrafficParams, makeMember: MemberFactory = defaultMember): SimSetup {
   const overrides: Partial<RmpConfig> = { minPartition: (p.minPartition === 0 ? 'majority' : p.minPartition) as MinPartition };
   if (p.flow === 'fixed') overrides.flow = () => new FixedWindowPolicy(16 * 1024);
-  const cluster: Cluster = rmpCluster({ members: p.members, founders: p.founders, clients: p.clients }, overrides, makeMember);
+  const cluster: Cluster = rmpCluster({ members: p.members, founders: p.founders, clients: p.clients, forwarders: p.forwarders }, overrides, makeMember);
   const inputs: InputSpec[] = [];
   // Non-founders join at random moments during the traffic (spec §8.1).
   for (const node of cluster.memberNodes.slice(p.founders)) inputs.push({ kind: 'request', node, atUs: rng.range(0, p.trafficUs), bytes: cmd({ type: 'join' }) });
@@ -133,7 +140,8 @@ export function trafficSetup(rng: Rng, p: TrafficParams, makeMember: MemberFacto
     network: network(p),
     faults,
     inputs,
-    properties: rmpProperties({ retransBufferMaxBytes: cluster.config.retransBufferMaxBytes, expectReplies: p.handlers && p.faults === 'none', quiescent: true, converge: p.minPartition === 0 }),
+    // The forwarder that crashes is never member 0, the lock holder: handler requests stay answerable.
+    properties: rmpProperties({ retransBufferMaxBytes: cluster.config.retransBufferMaxBytes, expectReplies: p.handlers && (p.faults === 'none' || p.faults === 'forwarder'), quiescent: true, converge: p.minPartition === 0 }),
     limitUs: Math.max(p.trafficUs, endUs) + SETTLE_US,
   };
 }
@@ -154,6 +162,7 @@ const base: TrafficParams = {
   minPartition: 0,
   handlers: false,
   flow: 'seed',
+  forwarders: 0,
 };
 
 function scenario(name: string, description: string, params: TrafficParams, vary?: (rng: Rng, p: TrafficParams) => TrafficParams): Scenario<TrafficParams> {
@@ -179,4 +188,7 @@ export const multiRpcScenario = scenario('rmp-multi-rpc', 'RMP: 3 clients send r
 
 export const joinLeaveScenario = scenario('rmp-join-leave', 'RMP: 3 founders, 4 joiners, 2 leavers during traffic', { ...base, members: 7, founders: 3, faults: 'none', leaves: 2, loss: 0.05 });
 
-export const scenarios: Scenario[] = [sweepScenario, lossyLanScenario, crashScenario, partitionScenario, minorityContinuesScenario, multiRpcScenario, joinLeaveScenario] as unknown as Scenario[];
+/** Clients without multicast (seed §5): 3 clients send through forwarding members (3 each, one at a time) under loss, duplication and reordering, and client 0's forwarder crashes mid-traffic (half the time restarting); the clients fail over. */
+export const forwarderScenario = scenario('rmp-forwarder', 'RMP: 3 clients without multicast send through forwarding members; client 0\'s forwarder crashes mid-traffic (sometimes restarts); loss/dup/reorder', { ...base, members: 5, founders: 5, clients: 3, requests: 24, packets: 12, faults: 'forwarder', forwarders: 3 }, (rng, p) => ({ ...p, loss: rng.uniform() * 0.1, duplicate: rng.uniform() * 0.05, reorder: rng.uniform() * 0.1, handlers: rng.chance(0.5) }));
+
+export const scenarios: Scenario[] = [sweepScenario, lossyLanScenario, crashScenario, partitionScenario, minorityContinuesScenario, multiRpcScenario, joinLeaveScenario, forwarderScenario] as unknown as Scenario[];

@@ -32,6 +32,8 @@ export class SourceStream {
   chainTo = 0;
   /** Highest seq seen: a gap below it is NACKed. */
   maxSeen = 0;
+  /** A non-member without multicast: the member its latest request came through (seed §5, D21). */
+  forwarder: Pid | undefined = undefined;
 
   constructor(readonly src: Pid) {}
 

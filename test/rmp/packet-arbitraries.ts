@@ -42,6 +42,7 @@ export const rmpPacket: fc.Arbitrary<RmpPacket> = fc.oneof(
   fc.record({ type: fc.constant('confirm' as const), ...header, pass: u32, heldTo: u32 }, { noNullPrototype: true }),
   fc.record({ type: fc.constant('nack' as const), ...header, wants: fc.array(fc.record({ kind: fc.integer({ min: 1, max: 2 }), a: u32, b: u32, c: u32 }, { noNullPrototype: true }), { maxLength: Math.min(SHORT, NACK_WANTS_MAX) }) }, { noNullPrototype: true }),
   fc.record({ type: fc.constant('retrans' as const), ...header, packet: payload }, { noNullPrototype: true }),
+  fc.record({ type: fc.constant('forward' as const), ...header, packet: payload }, { noNullPrototype: true }),
   fc.record({ type: fc.constant('reply' as const), ...header, client: u32, seq: u32, status: fc.integer({ min: 0, max: 1 }), payload }, { noNullPrototype: true }),
   fc.record({ type: fc.constant('joinRequest' as const), ...header, nonce: u32 }, { noNullPrototype: true }),
   fc.record({ type: fc.constant('recoveryStart' as const), ...header, attempt: u32 }, { noNullPrototype: true }),

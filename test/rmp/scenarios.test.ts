@@ -1,7 +1,8 @@
 // What each scenario is for actually happens in it (on top of the §12 checks the sweep runs):
 // a crash is followed by a reformation that removes the crashed member, a partitioned
 // minority rejoins as new members, every multi-RPC request gets one response from the lock
-// holder, packets of every QoS level reach every member, joins and leaves change the view.
+// holder, packets of every QoS level reach every member, joins and leaves change the view,
+// clients without multicast are answered through their forwarders and leave a crashed one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TraceRecord } from '../../src/sim/trace.js';
@@ -10,7 +11,8 @@ import type { Scenario } from '../../src/sim/scenario.js';
 import { OUT, type DeliverRecord, type ReformedRecord, type RespondRecord, type ViewRecord } from '../../src/rmp/outputs.js';
 import { nodeOf } from '../../src/rmp/pid.js';
 import { QOS_NAMES } from '../../src/rmp/qos.js';
-import { crashScenario, joinLeaveScenario, lossyLanScenario, multiRpcScenario, partitionScenario } from '../../src/rmp/sim-scenarios.js';
+import { forwardersOf } from '../../src/rmp/sim-cluster.js';
+import { crashScenario, forwarderScenario, joinLeaveScenario, lossyLanScenario, multiRpcScenario, partitionScenario } from '../../src/rmp/sim-scenarios.js';
 
 const SEEDS = [1, 2, 3];
 
@@ -92,4 +94,27 @@ test('rmp-join-leave: four joins and two leaves are installed as views by the me
     assert.equal(final.list.length, joinLeaveScenario.params.members - joinLeaveScenario.params.leaves, `seed ${seed}: final view ${final.list}`);
     assert.ok(views.filter((v) => v.cause === 'change').length >= 2);
   }
+});
+
+test('rmp-forwarder: clients without multicast are answered through their forwarder, and client 0 leaves its crashed one for the next', () => {
+  const p = forwarderScenario.params;
+  const members = Array.from({ length: p.members }, (_, i) => i);
+  let relayed = 0;
+  for (const seed of SEEDS) {
+    const { outputs, records } = run(forwarderScenario, seed);
+    const crash = records.find((r) => r.kind === 'crash')!;
+    assert.equal(crash.node, forwardersOf(0, members)[0], 'the crash hits client 0\'s first forwarder');
+    const requests = outputs.filter((o) => o.name === OUT.request && (o.data as { qos: number }).qos > 0);
+    const replies = outputs.filter((o) => o.name === OUT.reply);
+    assert.equal(replies.length, requests.length, `seed ${seed}: ${replies.length} replies for ${requests.length} requests`);
+    // Clients never reach a member except through their forwarder: an answer from another member was relayed.
+    for (const [i, client] of Array.from({ length: p.clients }, (_, j) => [j, p.members + j] as const)) {
+      const firstMove = outputs.find((o) => o.name === OUT.forwarder && o.node === client)?.t ?? Infinity;
+      const first = forwardersOf(i, members)[0];
+      relayed += replies.filter((r) => r.node === client && r.t < firstMove && nodeOf((r.data as { from: number }).from) !== first).length;
+    }
+    const moves = outputs.filter((o) => o.name === OUT.forwarder && o.node === p.members && o.t > crash.t);
+    assert.ok(moves.length > 0 && (moves[0]!.data as { node: number }).node === forwardersOf(0, members)[1], `seed ${seed}: client 0 did not move to its second forwarder after the crash`);
+  }
+  assert.ok(relayed > 0, 'no reply was relayed by a forwarder');
 });

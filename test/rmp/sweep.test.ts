@@ -18,6 +18,7 @@ const SEEDS: Record<string, number> = {
   'rmp-minority-continues': 60,
   'rmp-multi-rpc': 60,
   'rmp-join-leave': 60,
+  'rmp-forwarder': 200,
 };
 
 test('every RMP scenario is swept here', () => {

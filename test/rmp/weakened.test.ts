@@ -7,7 +7,7 @@ import { Rng } from '../../src/sim/prng.js';
 import { RNG_STREAM, Simulator } from '../../src/sim/simulator.js';
 import { runSeed } from '../../src/sim/run-seed.js';
 import type { Scenario } from '../../src/sim/scenario.js';
-import { eagerTokenScenario, impatientScenario } from './weakened-variants.js';
+import { directReplyScenario, eagerTokenScenario, impatientScenario } from './weakened-variants.js';
 
 /** Enough seeds that a 15%-loss run misses a packet at a token handover many times over. */
 const SEEDS = 40;
@@ -15,6 +15,7 @@ const SEEDS = 40;
 for (const [scenario, expected] of [
   [eagerTokenScenario, ['rmp-acceptance-rule']],
   [impatientScenario, ['rmp-safe', 'rmp-k-resilience', 'rmp-majority']],
+  [directReplyScenario, ['rmp-handler-locks']],
 ] as const) {
   test(`${scenario.name} is caught (${expected.join(' or ')})`, () => {
     const summary = sweep(scenario as unknown as Scenario, { seeds: SEEDS, module: 'dist/test/rmp/weakened-variants.js' });

@@ -11,6 +11,8 @@ export interface GroupSpec {
   name: string;
   members: number;
   clients: number;
+  /** The last this many clients have no multicast and send through every member in turn, member 1 first (D21). */
+  forwardedClients?: number;
   /** One host per process (members first); loopback multicast on this host when absent. */
   lan?: Lan;
   extraArgs?: string[];
@@ -31,9 +33,18 @@ export interface Group {
 export async function startGroup(spec: GroupSpec): Promise<Group> {
   const founders = Array.from({ length: spec.members }, (_, i) => i).join(',');
   const args = (i: number) => ['--group', spec.name, '--founders', founders, ...(spec.lan ? ['--iface', spec.lan.hosts[i]!.address] : ['--iface', '127.0.0.1', '--loopback']), ...(spec.extraArgs ?? [])];
-  const start = (i: number, role: 'member' | 'client') => startProcess({ node: i, role, args: args(i), host: spec.lan?.hosts[i] }, spec.lan);
+  const start = (i: number, role: 'member' | 'client', extra: string[] = []) => startProcess({ node: i, role, args: [...args(i), ...extra], host: spec.lan?.hosts[i] }, spec.lan);
   const members = Array.from({ length: spec.members }, (_, i) => start(i, 'member'));
-  const clients = Array.from({ length: spec.clients }, (_, i) => start(spec.members + i, 'client'));
+  const forwarded = spec.forwardedClients ?? 0;
+  const clients = Array.from({ length: spec.clients - forwarded }, (_, i) => start(spec.members + i, 'client'));
+  if (forwarded > 0) {
+    // A forwarded client needs its forwarders' unicast ports, which members learn when they start.
+    await waitFor(() => members.every((p) => p.ready !== null), spec.timeoutMs, 'RMP members to start');
+    const address = (i: number) => spec.lan?.hosts[i]!.address ?? '127.0.0.1';
+    const order = members.map((_, i) => (i + 1) % members.length);
+    const list = order.map((i) => `${i}@${address(i)}:${members[i]!.ready!.port as number}`).join(',');
+    for (let i = spec.clients - forwarded; i < spec.clients; i++) clients.push(start(spec.members + i, 'client', ['--forwarders', list]));
+  }
   const all = [...members, ...clients];
   await waitFor(() => all.every((p) => p.ready !== null), spec.timeoutMs, 'RMP processes to start');
   await waitFor(() => {

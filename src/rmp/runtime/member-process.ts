@@ -4,6 +4,8 @@
 //   {"cmd":"saturate","qos":"totallyOrdered","size":1024,"seconds":5}   (keeps the send queue full)
 //   {"cmd":"join"} {"cmd":"leave"} {"cmd":"lock","handler":7,"acquire":true}
 //   {"cmd":"report"} {"cmd":"exit"}
+// A client without multicast names its forwarding members (seed §5, D21):
+//   --role client --forwarders 0@10.0.0.1:41234,1@10.0.0.2:40111   (node@address:port, in order)
 // On stdout, one JSON object per line: {"ready":{…}} first, then every core output as
 // {"t","node","name","data"} (or, with --log summary, only views, status and reformations),
 // and {"report":{…}} on request: delivery meters per QoS, host and core counters.
@@ -18,7 +20,7 @@ import { RmpMember } from '../member.js';
 import { OUT } from '../outputs.js';
 import { makePid } from '../pid.js';
 import { parseQos, qosName, QOS_NAMES, type QosLevel } from '../qos.js';
-import { monotonicUs, RmpHost } from './rmp-host.js';
+import { monotonicUs, RmpHost, type PeerAddress } from './rmp-host.js';
 import { meterDelivery, newMeter, stampedMessage, type DeliveryMeter } from './traffic.js';
 
 /** Traffic is paced in ticks of this many ms (sends catch up to rate × elapsed each tick). */
@@ -44,6 +46,7 @@ const { values } = parseArgs({
     'token-silence-ms': { type: 'string' },
     'window-max-kb': { type: 'string' },
     log: { type: 'string', default: 'all' },
+    forwarders: { type: 'string', default: '' },
   },
 });
 
@@ -59,6 +62,18 @@ const windowMax = values['window-max-kb'] === undefined ? WINDOW_MAX_BYTES : Num
 const retransBufferMaxBytes = Math.max(RETRANS_BUFFER_MAX_BYTES, 4 * windowMax);
 const config = rmpConfig(group.hash, founders.length > 0 ? founders : [makePid(node, epoch, 0)], { minPartition, timers, flow: () => new SeedWindowPolicy(windowMax), retransBufferMaxBytes });
 const logAll = values.log === 'all';
+const forwarders = parseForwarders(values.forwarders!);
+
+/** `node@address:port,…`: a client's forwarding members in order of preference. */
+function parseForwarders(list: string): Map<number, PeerAddress> {
+  const out = new Map<number, PeerAddress>();
+  for (const item of list.split(',').filter((x) => x !== '')) {
+    const m = /^(\d+)@(.+):(\d+)$/.exec(item);
+    if (m === null) throw new Error(`--forwarders expects node@address:port, got "${item}"`);
+    out.set(Number(m[1]), { address: m[2]!, port: Number(m[3]) });
+  }
+  return out;
+}
 
 const meters = new Map<string, DeliveryMeter>(QOS_NAMES.map((q) => [q, newMeter()]));
 const replyLatencyUs: number[] = [];
@@ -74,8 +89,8 @@ const client = member === null ? new RmpClient(node, epoch, config, (seq) => {
   const at = sentAt.get(seq);
   if (at !== undefined) replyLatencyUs.push(monotonicUs() - at);
   sentAt.delete(seq);
-}) : null;
-const host = new RmpHost((member ?? client)!, { group, interfaceAddress: values.iface!, listen: member !== null, loopback: values.loopback! }, onOutput);
+}, [...forwarders.keys()]) : null;
+const host = new RmpHost((member ?? client)!, { group, interfaceAddress: values.iface!, listen: member !== null, loopback: values.loopback!, peers: forwarders }, onOutput);
 let clientSeq = 0;
 
 function traffic(qos: QosLevel, k: number, handler: number, size: number, count: number, rate: number): void {

@@ -26,6 +26,13 @@ export interface HostOptions {
   listen: boolean;
   /** Deliver our multicast to other sockets on this host (several members on one host). */
   loopback: boolean;
+  /** Unicast addresses known before any datagram arrives: a client's forwarding members (D21). */
+  peers?: ReadonlyMap<NodeId, PeerAddress>;
+}
+
+export interface PeerAddress {
+  address: string;
+  port: number;
 }
 
 export interface HostStats {
@@ -49,7 +56,7 @@ export class RmpHost {
   readonly stats: HostStats = { datagramsIn: 0, datagramsOut: 0, unknownDestination: 0, badHeader: 0, kernelDrops: 0 };
   private readonly groupSock: McastSocket | null;
   private readonly uniSock: McastSocket;
-  private readonly addresses = new Map<NodeId, { address: string; port: number }>();
+  private readonly addresses: Map<NodeId, PeerAddress>;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly outgoing = new Map<string, Uint8Array[]>();
   private closed = false;
@@ -59,6 +66,7 @@ export class RmpHost {
     private readonly options: HostOptions,
     private readonly onOutput: OutputListener = () => {},
   ) {
+    this.addresses = new Map(options.peers ?? []);
     const onBatch = (batch: Datagram[]) => this.receive(batch);
     this.uniSock = new McastSocket({ port: 0, bindAddress: options.interfaceAddress, interfaceAddress: options.interfaceAddress, ttl: options.group.ttl, loopback: options.loopback, queuedMax: QUEUED_DATAGRAMS_MAX, datagramMax: DATAGRAM_BYTES_MAX }, onBatch);
     this.groupSock = null;
