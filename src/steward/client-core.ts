@@ -8,7 +8,7 @@
 // answer's result from the `accepted` / `query` outputs, in the order it asked.
 import { kvCommands, workloadPut } from '../service/kv-commands.js';
 import type { Core, CoreEffect, CoreEvent, NodeId, TimeUs } from '../sim/core.js';
-import { bytes, struct } from '../wire/codec.js';
+import { bytes, struct, u64n } from '../wire/codec.js';
 import { DecodeError } from '../wire/decode-error.js';
 import { defineFamily } from '../wire/family.js';
 import { CryptoPort, hex, sha256 } from './crypto-port.js';
@@ -44,9 +44,16 @@ export const clientRequests = defineFamily({
   version: 1,
   messages: {
     update: { tag: 1, codec: struct({ op: bytes(OP_BYTES_MAX) }) },
-    query: { tag: 2, codec: struct({ op: bytes(OP_BYTES_MAX) }) },
+    /** Answers reflecting fewer than `minAru` executions are not counted (the asker has seen seq minAru already). */
+    query: { tag: 2, codec: struct({ op: bytes(OP_BYTES_MAX), minAru: u64n }) },
   },
 });
+
+interface Request {
+  kind: 'update' | 'query';
+  op: Uint8Array;
+  minAru: number;
+}
 
 const TIMER_RETRY = 'retry';
 const TIMER_START = 'start';
@@ -56,11 +63,15 @@ export class StewardClient implements Core {
   private readonly targets: NodeId[];
   private readonly quorum: number;
   private ts = 0;
-  private current: { kind: 'update' | 'query'; env: Uint8Array; sentUs: TimeUs; votes: Map<string, Set<NodeId>> } | null = null;
+  private current: { kind: 'update' | 'query'; env: Uint8Array; sentUs: TimeUs; minAru: number; votes: Map<string, Set<NodeId>> } | null = null;
+  /** A request is being signed or awaits its answers: the next one waits (one outstanding, §3.2). */
+  private busy = false;
+  /** The highest seq this client has accepted: its queries' answers must reflect at least that (read your writes). */
+  private seenSeq = 0;
   private sent = 0;
   private queried = 0;
   /** Application requests waiting their turn (runtime clients drive the core with `request`). */
-  private readonly queue: Array<{ kind: 'update' | 'query'; op: Uint8Array }> = [];
+  private readonly queue: Request[] = [];
   /** Application requests that did not decode: counted and dropped. */
   readonly dropped = new Map<string, number>();
   private now: TimeUs = 0;
@@ -107,18 +118,18 @@ export class StewardClient implements Core {
       this.dropped.set(e.code, (this.dropped.get(e.code) ?? 0) + 1);
       return;
     }
-    this.queue.push({ kind: r.type, op: r.op });
-    if (!this.current) this.next();
+    this.queue.push(r.type === 'query' ? { kind: 'query', op: r.op, minAru: r.minAru } : { kind: 'update', op: r.op, minAru: 0 });
+    if (!this.busy) this.next();
   }
 
   /** The next request: the application's first, else the closed-loop workload's (puts to this client's key, then gets of it). */
-  private nextRequest(): { kind: 'update' | 'query'; op: Uint8Array } | undefined {
+  private nextRequest(): Request | undefined {
     const queued = this.queue.shift();
     if (queued) return queued;
-    if (this.sent < this.o.updates) return { kind: 'update', op: workloadPut(this.o.node, this.sent++, this.o.opBytes) };
+    if (this.sent < this.o.updates) return { kind: 'update', op: workloadPut(this.o.node, this.sent++, this.o.opBytes), minAru: 0 };
     if (this.queried < (this.o.queries ?? 0)) {
       this.queried++;
-      return { kind: 'query', op: kvCommands.encode({ type: 'get', key: `c${this.o.node}` }) };
+      return { kind: 'query', op: kvCommands.encode({ type: 'get', key: `c${this.o.node}` }), minAru: 0 };
     }
     return undefined;
   }
@@ -127,12 +138,14 @@ export class StewardClient implements Core {
     const request = this.nextRequest();
     if (!request) return;
     const { kind, op } = request;
+    const minAru = Math.max(request.minAru, this.seenSeq);
+    this.busy = true;
     const ts = ++this.ts;
     const body = encode({ type: kind, client: this.o.node, ts, op });
     const sentUs = this.now;
     this.port.sign(body, (sig) => {
       const env = encode({ type: 'signed', from: this.o.node, body, sig });
-      this.current = { kind, env, sentUs, votes: new Map() };
+      this.current = { kind, env, sentUs, minAru, votes: new Map() };
       if (kind === 'update') this.port.out.push({ kind: 'output', name: OUT.submit, data: { client: this.o.node, ts, digest: hex(sha256(env)) } });
       const targets = kind === 'query' ? this.targets : [this.o.firstServer ?? this.targets[this.o.node % this.targets.length]!];
       for (const to of targets) this.port.out.push({ kind: 'send', to, bytes: env });
@@ -155,6 +168,7 @@ export class StewardClient implements Core {
     const mine = decode(openSigned(cur.env).bodyBytes) as Msg<'update'>;
     if ((b.type === 'reply' && cur.kind === 'update') || (b.type === 'queryReply' && cur.kind === 'query')) {
       if (b.client !== this.o.node || b.ts !== mine.ts) return;
+      if (b.type === 'queryReply' && b.aru < cur.minAru) return; // a lagging server: its retry answer will do
       const key = b.type === 'reply' ? `${b.seq}:${hex(b.result)}` : `${b.aru}:${hex(b.state)}:${hex(b.result)}`;
       this.port.verify(from, o.bodyBytes, o.sig, (ok) => {
         if (!ok || this.current !== cur) return;
@@ -165,6 +179,8 @@ export class StewardClient implements Core {
         const seq = b.type === 'reply' ? b.seq : b.aru;
         const latencyUs = this.now - cur.sentUs;
         this.current = null;
+        this.busy = false;
+        this.seenSeq = Math.max(this.seenSeq, seq);
         this.port.out.push({ kind: 'cancel-timer', timer: TIMER_RETRY });
         const data: AnswerRecord = { client: this.o.node, ts: mine.ts, seq, latencyUs, result: hex(b.result) };
         if (b.type === 'reply') this.port.out.push({ kind: 'output', name: OUT.accepted, data: { ...data } });
