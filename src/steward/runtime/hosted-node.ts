@@ -18,6 +18,7 @@ export interface HostedNode {
   readonly id: number;
   readonly host: NodeHost;
   readonly mesh: TcpMesh;
+  readonly crypto: CryptoHost;
 }
 
 export interface HostOptions {
@@ -43,7 +44,7 @@ export async function hostNode(o: HostOptions): Promise<HostedNode> {
   const mesh = new TcpMesh({ me: id, ports: d.ports, siteOf: (n) => siteOf(t, n), wan: d.wan, onMessage: (from, bytes) => node?.host.handle({ kind: 'receive', from, bytes }) });
   // Outputs come only from handled events, so `node` is set by then.
   const host = new NodeHost(core, (to, b) => mesh.send(to, b), crypto, (name, data) => o.onOutput(name, data, node!));
-  node = { id, host, mesh };
+  node = { id, host, mesh, crypto };
   await mesh.listen();
   return node;
 }

@@ -2,7 +2,7 @@
 // servers and/or clients of a deployment (deployment.ts). Each server appends its executions
 // to LOG_DIR/exec-NODE.jsonl and each client its answered updates to LOG_DIR/client-NODE.jsonl,
 // unbuffered (a SIGKILLed server's log is complete up to its death). Prints "ready" when listening.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { SigningPool } from '../../crypto/signing-pool.js';
 import { OUT } from '../outputs.js';
@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   for (const n of nodes) n.host.handle({ kind: 'start', restarted: false });
   const stop = async () => {
     for (const n of nodes) n.host.stop();
+    // Crypto operations by op, for profiling a run (local-cluster.ts cryptoCounts).
+    for (const n of nodes) writeFileSync(path.join(logDir, `crypto-${n.id}.json`), JSON.stringify(Object.fromEntries(n.crypto.counts)));
     for (const n of nodes) n.mesh.close();
     await pool?.close();
     process.exit(0);
