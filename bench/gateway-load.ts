@@ -30,7 +30,8 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 export interface ServedService {
   url: string;
   pid: number;
-  stop(): Promise<void>;
+  /** SIGINT, then the exit code (null: it had to be SIGKILLed). */
+  stop(): Promise<number | null>;
 }
 
 export async function serve(args: string[]): Promise<ServedService> {
@@ -57,9 +58,9 @@ export async function serve(args: string[]): Promise<ServedService> {
     url,
     pid: p.pid!,
     stop: () =>
-      new Promise<void>((resolve) => {
-        if (p.exitCode !== null) return resolve();
-        p.once('exit', () => resolve());
+      new Promise<number | null>((resolve) => {
+        if (p.exitCode !== null) return resolve(p.exitCode);
+        p.once('exit', (code) => resolve(code));
         p.kill('SIGINT');
         setTimeout(() => p.kill('SIGKILL'), 10_000).unref();
       }),
