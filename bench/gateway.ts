@@ -53,7 +53,7 @@ async function runProtocol(ctx: BenchContext, protocol: Protocol, counts: number
         const params = { protocol, method, connections: c };
         ctx.progress(`  ${method} × ${c}: ${o.perSecond.toFixed(1)}/s, p50 ${o.p50Ms} ms, p99 ${o.p99Ms} ms, ${o.failed} failed, ${(cpuMs / Math.max(1, o.ok)).toFixed(2)} ms CPU each`);
         results.push(
-          { name: 'gateway.requests_per_s', params, unit: 'requests/s', value: o.perSecond },
+          { name: 'gateway.requests_per_s', params, unit: method === 'PUT' ? 'updates/s' : 'reads/s', value: o.perSecond },
           { name: 'gateway.latency_p50', params, unit: 'ms', value: o.p50Ms },
           { name: 'gateway.latency_p99', params, unit: 'ms', value: o.p99Ms },
           { name: 'gateway.failed', params, unit: 'requests', value: o.failed },

@@ -1,7 +1,8 @@
 // A Steward node process: `node node-main.js DEPLOYMENT_DIR LOG_DIR NODE...` hosts the given
 // servers and/or clients of a deployment (deployment.ts). Each server appends its executions
 // to LOG_DIR/exec-NODE.jsonl and each client its answered updates to LOG_DIR/client-NODE.jsonl,
-// unbuffered (a SIGKILLed server's log is complete up to its death). Prints "ready" when listening.
+// unbuffered (a SIGKILLed server's log is complete up to its death), and on SIGTERM its crypto
+// operation counts to LOG_DIR/crypto-NODE.json (for profiling). Prints "ready" when listening.
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { SigningPool } from '../../crypto/signing-pool.js';
