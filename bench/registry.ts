@@ -8,5 +8,6 @@ import { ramcastBench } from './ramcast.js';
 import { rmpBench } from './rmp.js';
 import { stewardBench } from './steward.js';
 import { composableBench } from './composable.js';
+import { gatewayBench } from './gateway.js';
 
-export const benches: Bench[] = [wireBench, cryptoBench, transportBench, ramcastBench, rmpBench, stewardBench, composableBench];
+export const benches: Bench[] = [wireBench, cryptoBench, transportBench, ramcastBench, rmpBench, stewardBench, composableBench, gatewayBench];

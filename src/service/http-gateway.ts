@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { counter, histogram, registry } from '../obs/metrics.js';
 import { logger } from '../obs/log.js';
 import { KV_KEY_MAX_BYTES, KV_VALUE_MAX_BYTES, kvCommands, kvResults, type KvCommand } from './kv-commands.js';
-import type { ServiceClient } from './state-machine.js';
+import { ServiceTimeoutError, type ServiceClient } from './state-machine.js';
 
 /** Requests waiting on the replication protocol before new ones get 503 (bounded memory, honest overload). */
 export const GATEWAY_IN_FLIGHT_MAX = 4096;
@@ -113,7 +113,12 @@ export class HttpGateway {
     let resultBytes: Uint8Array;
     try {
       const bytes = kvCommands.encode(command);
+      const max = this.client.maxCommandBytes;
+      if (max !== undefined && bytes.length > max) throw new HttpError(413, `the command is ${bytes.length} bytes; the replication protocol carries at most ${max}`);
       resultBytes = await (kind === 'update' ? this.client.update(bytes) : this.client.query(bytes));
+    } catch (e) {
+      if (e instanceof ServiceTimeoutError) throw new HttpError(504, e.message);
+      throw e;
     } finally {
       this.inFlight--;
     }

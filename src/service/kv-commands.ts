@@ -36,3 +36,15 @@ export const kvResults = defineFamily({ name: 'kv-result', version: 1, messages:
 export type KvCommand = MessageOf<typeof commands>;
 export type KvResult = MessageOf<typeof results>;
 export type KvUpdate = Exclude<KvCommand, { type: 'get' }>;
+
+/** Bytes a put adds around its value (version, tag, length prefixes, a short key): about this many. */
+const WORKLOAD_PUT_OVERHEAD_BYTES = 16;
+
+/**
+ * A benchmark client's i-th update: a put of `opBytes` in all to the client's own key (the
+ * papers' fixed-size updates, §3.5), so replicas execute real state changes.
+ */
+export function workloadPut(client: number, i: number, opBytes: number): Uint8Array {
+  const value = new Uint8Array(Math.max(0, opBytes - WORKLOAD_PUT_OVERHEAD_BYTES)).fill((client + i) & 0xff);
+  return kvCommands.encode({ type: 'put', key: `c${client}`, value });
+}

@@ -13,8 +13,13 @@ export interface StateMachine {
 
 /** How a client reaches the service: through a replication protocol, or (baseline) directly. */
 export interface ServiceClient {
+  /** The largest encoded command the protocol carries (none: unbounded). */
+  readonly maxCommandBytes?: number;
   /** Resolves with the update's result once the protocol has ordered and executed it. */
   update(update: Uint8Array): Promise<Uint8Array>;
   query(query: Uint8Array): Promise<Uint8Array>;
   close(): Promise<void>;
 }
+
+/** The protocol did not answer in time (the gateway says 504). */
+export class ServiceTimeoutError extends Error {}

@@ -10,11 +10,13 @@ import { defineFamily } from '../wire/family.js';
 import { SERVERS_PER_SITE_MAX, SITES_MAX } from './topology.js';
 
 /** Family version: bump on any layout change. */
-export const STEWARD_WIRE_VERSION = 1;
+export const STEWARD_WIRE_VERSION = 2;
 /** SHA-256 digests of updates and of threshold-signed data. */
 export const DIGEST_BYTES = 32;
 /** One client operation; the paper's is 200 B (§3.5); 4 KiB leaves room for real commands. */
 export const OP_BYTES_MAX = 4096;
+/** A state machine's result in a Reply or Query_Reply: a KV value is at most one op, plus its header. */
+export const RESULT_BYTES_MAX = OP_BYTES_MAX + 256;
 /** RSA signatures up to 4096-bit keys. */
 export const SIG_BYTES_MAX = 512;
 /** A Shoup partial with proof at 4096 bits is ~1.2 KiB (partial-codec.ts); 2 KiB bounds it. */
@@ -59,8 +61,10 @@ export const stewardWire = defineFamily({
     // ---- client ----
     update: { tag: 10, codec: struct({ client: u32, ts: u64n, op: bytes(OP_BYTES_MAX) }) },
     query: { tag: 11, codec: struct({ client: u32, ts: u64n, op: bytes(OP_BYTES_MAX) }) },
-    reply: { tag: 12, codec: struct({ client: u32, ts: u64n, seq, result: digest }) },
-    queryReply: { tag: 13, codec: struct({ client: u32, ts: u64n, aru: seq, result: digest }) },
+    /** The state machine's result for the update ordered at seq (D7). */
+    reply: { tag: 12, codec: struct({ client: u32, ts: u64n, seq, result: bytes(RESULT_BYTES_MAX) }) },
+    /** The query's result from the state after `aru` executions, and that state's chain digest (D5). */
+    queryReply: { tag: 13, codec: struct({ client: u32, ts: u64n, aru: seq, state: digest, result: bytes(RESULT_BYTES_MAX) }) },
     // ---- ASSIGN-SEQUENCE and THRESHOLD-SIGN (Figs 3.10, 3.11) ----
     prePrepare: { tag: 20, codec: struct({ gv, lv, seq, update: embedded }) },
     prepare: { tag: 21, codec: struct({ gv, lv, seq, digest }) },

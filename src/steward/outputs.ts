@@ -35,7 +35,7 @@ export interface ExecuteRecord {
   digest: string;
   /** A duplicate (client, ts) that was ordered again: executed as a no-op (D4). */
   noop: boolean;
-  /** First 8 bytes of the state digest after it, hex. */
+  /** First 8 bytes of the state chain after it (hash of the state machine's digests), hex: S1 compares it. */
   state: string;
 }
 
@@ -48,6 +48,15 @@ export interface SubmitRecord {
 export interface AcceptedRecord {
   client: number;
   ts: number;
+  /** The update's seq, or the aru a query answer reflects. */
   seq: number;
   latencyUs: number;
+}
+
+/** A Steward client's `accepted` or `query` output: what it accepted, with the state machine's result. */
+export interface AnswerRecord extends AcceptedRecord {
+  /** The state machine's result, hex. */
+  result: string;
+  /** Queries only: the first 8 bytes of the state chain the answer reflects, hex. */
+  state?: string;
 }

@@ -12,7 +12,7 @@ type Data = Record<string, number | string | boolean>;
 
 /** S1/I1 (and I3, I4) over execution logs: node → records in execution order. */
 export function checkExecutionLogs(logs: Map<NodeId, ExecuteRecord[]>, submitted?: Set<string>): string | null {
-  const atSeq = new Map<number, { digest: string; node: NodeId }>();
+  const atSeq = new Map<number, { digest: string; state: string; node: NodeId }>();
   const boundAt = new Map<string, number>();
   for (const [node, list] of logs) {
     let last = 0;
@@ -21,7 +21,8 @@ export function checkExecutionLogs(logs: Map<NodeId, ExecuteRecord[]>, submitted
       last = e.seq;
       const prior = atSeq.get(e.seq);
       if (prior && prior.digest !== e.digest) return `S1: servers ${prior.node} and ${node} executed different updates at seq ${e.seq} (${prior.digest.slice(0, 12)} vs ${e.digest.slice(0, 12)})`;
-      if (!prior) atSeq.set(e.seq, { digest: e.digest, node });
+      if (prior && prior.state !== e.state) return `S1: servers ${prior.node} and ${node} reached different states at seq ${e.seq}`;
+      if (!prior) atSeq.set(e.seq, { digest: e.digest, state: e.state, node });
       const b = boundAt.get(e.digest);
       if (b !== undefined && b !== e.seq) return `I4: update ${e.digest.slice(0, 12)} (client ${e.client}, ts ${e.ts}) was ordered at seqs ${b} and ${e.seq}`;
       boundAt.set(e.digest, e.seq);
@@ -35,7 +36,7 @@ export function checkExecutionLogs(logs: Map<NodeId, ExecuteRecord[]>, submitted
 export function stewardProperties(t: StewardTopology, opts: { liveness: boolean; answersPerClient?: number; window: number }): Property[] {
   const correct = (v: RunView, node: NodeId) => !v.byzantine(node);
   const submitted = new Set<string>();
-  const execAt = new Map<number, { digest: string; node: NodeId }>();
+  const execAt = new Map<number, { digest: string; state: string; node: NodeId }>();
   const boundAt = new Map<string, number>();
   const lastSeq = new Map<NodeId, number>();
   const pcs = new Map<string, string>();
@@ -65,7 +66,8 @@ export function stewardProperties(t: StewardTopology, opts: { liveness: boolean;
         lastSeq.set(r.node, e.seq);
         const prior = execAt.get(e.seq);
         if (prior && prior.digest !== e.digest) return `S1: servers ${prior.node} and ${r.node} executed different updates at seq ${e.seq}`;
-        if (!prior) execAt.set(e.seq, { digest: e.digest, node: r.node });
+        if (prior && prior.state !== e.state) return `S1: servers ${prior.node} and ${r.node} reached different states at seq ${e.seq}`;
+        if (!prior) execAt.set(e.seq, { digest: e.digest, state: e.state, node: r.node });
         if (!submitted.has(e.digest)) return `S2: server ${r.node} executed an update no client submitted (seq ${e.seq})`;
         const b = boundAt.get(e.digest);
         if (b !== undefined && b !== e.seq) return `I4: update (client ${e.client}, ts ${e.ts}) ordered at seqs ${b} and ${e.seq}`;

@@ -2,6 +2,7 @@
 // state of Fig. 3.3 (server-state.ts), the reusable intra-site protocols (ASSIGN-SEQUENCE,
 // THRESHOLD-SIGN, RELIABLE-SEND, reconciliation, evidence checks), the crypto port, and the
 // ways of sending: to one node, to the site, RSA-signed (R) or threshold-signed as the site (T).
+import type { StateMachine } from '../service/state-machine.js';
 import type { NodeId, TimeUs } from '../sim/core.js';
 import { AssignSequence, type PrepareCertificate } from './assign-sequence.js';
 import { CryptoPort } from './crypto-port.js';
@@ -25,6 +26,8 @@ export interface StewardServerOptions {
   reconPeriodUs: TimeUs;
   /** Requests from one peer served at most once per this (LOCAL/GLOBAL_RECON_THROTTLE, D9). */
   reconThrottleUs: TimeUs;
+  /** The replicated service this server executes (§3.1); default the KV store. Called once per incarnation. */
+  app?: () => StateMachine;
   /**
    * A deliberately broken variant for the checker test (never in production): the leader
    * site's rep assigns each update twice, at consecutive seqs, skipping the binding check.

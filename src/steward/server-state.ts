@@ -74,7 +74,8 @@ export class ServerState {
   /** Updates the rep assigned whose signed Pre-Prepare is not back yet: already bound. */
   readonly assigning = new Map<number, string>();
   // ---- execution and clients ----
-  appState: Uint8Array = new Uint8Array(32);
+  /** Hash chain of the state machine's digests after each executed update (zeros before any): what replies and records carry. */
+  stateChain: Uint8Array = new Uint8Array(32);
   readonly lastExecutedTs = new Map<number, number>();
   readonly lastReply = new Map<number, { ts: number; env: Uint8Array }>();
   // ---- view-change state collection (Figs 3.17–3.21) ----

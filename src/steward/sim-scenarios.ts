@@ -12,6 +12,7 @@ import { badPartials, equivocatingPrePrepares, OUT_EQUIVOCATED } from './byzanti
 import { clusterSetup, WINDOW_DEFAULT, type ClusterOptions } from './cluster.js';
 import { OUT } from './outputs.js';
 import { queryProperty, stewardProperties } from './properties.js';
+import { serviceProperty } from './service-properties.js';
 import { clientNode, nodeCount, serverCount, serverNode, serversPerSite, type StewardTopology } from './topology.js';
 
 /** Virtual-time bound: a few doubled global timeouts after the last fault heals (L-tests, D15). */
@@ -64,7 +65,7 @@ function build(o: ClusterOptions, faults: FaultSpec[], extraProps: Property[] = 
   const { counter, stopWhen } = allDone(o.topology, answers);
   return clusterSetup(o, {
     faults,
-    properties: [...stewardProperties(o.topology, { liveness, answersPerClient: answers, window: o.server?.window ?? WINDOW_DEFAULT }), queryProperty(), ...extraProps, counter],
+    properties: [...stewardProperties(o.topology, { liveness, answersPerClient: answers, window: o.server?.window ?? WINDOW_DEFAULT }), queryProperty(), serviceProperty(o.opBytes), ...extraProps, counter],
     limitUs: LIMIT_US,
     stopWhen,
   });

@@ -6,7 +6,7 @@ import { HttpGateway } from '../../src/service/http-gateway.js';
 import { KvStateMachine } from '../../src/service/kv-state-machine.js';
 import { LocalServiceClient } from '../../src/service/local-client.js';
 import { KV_VALUE_MAX_BYTES } from '../../src/service/kv-commands.js';
-import type { ServiceClient } from '../../src/service/state-machine.js';
+import { ServiceTimeoutError, type ServiceClient } from '../../src/service/state-machine.js';
 
 async function withGateway(client: ServiceClient, body: (base: string) => Promise<void>, inFlightMax?: number) {
   const gw = new HttpGateway(client, { inFlightMax });
@@ -76,6 +76,22 @@ test('when the protocol falls behind, requests beyond the in-flight bound get 50
     },
     2,
   );
+});
+
+test('a protocol that bounds commands gets 413 before sending; one that times out gives 504', async () => {
+  const machine = new KvStateMachine();
+  const inner = new LocalServiceClient(machine);
+  const bounded: ServiceClient = { maxCommandBytes: 64, update: (u) => inner.update(u), query: (q) => inner.query(q), close: async () => {} };
+  await withGateway(bounded, async (base) => {
+    assert.equal((await fetch(`${base}/kv/k`, { method: 'PUT', body: 'v'.repeat(100) })).status, 413);
+    assert.equal(machine.size, 0);
+    assert.equal((await fetch(`${base}/kv/k`, { method: 'PUT', body: 'v'.repeat(10) })).status, 200);
+  });
+  const timingOut: ServiceClient = { update: () => Promise.reject(new ServiceTimeoutError('no answer')), query: () => Promise.reject(new ServiceTimeoutError('no answer')), close: async () => {} };
+  await withGateway(timingOut, async (base) => {
+    assert.equal((await fetch(`${base}/kv/k`, { method: 'PUT', body: 'v' })).status, 504);
+    assert.equal((await fetch(`${base}/kv/k`)).status, 504);
+  });
 });
 
 test('/healthz answers and /metrics counts requests by route and status', async () => {

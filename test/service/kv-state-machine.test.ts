@@ -42,6 +42,16 @@ test('the digest tells states apart: one update more or in another order changes
   assert.notEqual(applyAll([p('a', '1'), p('b', '3')]).digest, base);
 });
 
+test('equal states reached by different updates have equal digests (the incremental digest forgets removed entries)', () => {
+  const p = (key: string, v: string) => kvCommands.encode({ type: 'put', key, value: enc.encode(v) });
+  const del = (key: string) => kvCommands.encode({ type: 'delete', key });
+  const viaA = applyAll([p('a', '1'), p('b', '2'), del('a')]);
+  const viaC = applyAll([p('c', '9'), p('b', '2'), del('c')]);
+  assert.equal(viaA.digest, viaC.digest);
+  assert.equal(viaA.m.size, 1);
+  assert.notEqual(applyAll([p('c', '9'), p('b', '2')]).digest, viaC.digest);
+});
+
 test('versions grow; compare-and-put succeeds only on the expected version; deletes bump the counter', () => {
   const m = new KvStateMachine();
   const run = (u: KvUpdate) => kvResults.decode(m.apply(kvCommands.encode(u)));

@@ -23,7 +23,7 @@ export const samples: WireMessage[] = [
   { type: 'update', client: 1, ts: 2 ** 40, op: new Uint8Array(200) },
   { type: 'query', client: 1, ts: 1, op: new Uint8Array(0) },
   { type: 'reply', client: 7, ts: 5, seq: 100, result: d32(9) },
-  { type: 'queryReply', client: 7, ts: 5, aru: 100, result: d32(9) },
+  { type: 'queryReply', client: 7, ts: 5, aru: 100, state: d32(8), result: new Uint8Array(300).fill(9) },
   { type: 'prePrepare', gv: 0, lv: 3, seq: 1, update: signedUpdate },
   { type: 'prepare', gv: 0, lv: 3, seq: 1, digest: d32(1) },
   { type: 'partialSig', data: d32(2), partial: new Uint8Array(307).fill(6) },

@@ -5,5 +5,6 @@ import { simCommand } from './sim.js';
 import { keygenCommand } from './keygen.js';
 import { signCommand } from './sign.js';
 import { benchCommand } from './bench.js';
+import { serveCommand } from './serve.js';
 
-export const commands: Command[] = [upCommand, simCommand, benchCommand, keygenCommand, signCommand];
+export const commands: Command[] = [upCommand, simCommand, benchCommand, serveCommand, keygenCommand, signCommand];

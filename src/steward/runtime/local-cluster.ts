@@ -26,6 +26,8 @@ export interface LocalClusterOptions {
   updatesPerClient: number;
   opBytes: number;
   thresholdCrypto?: 'inline' | 'pool';
+  /** Spawn the process of closed-loop clients (default); false when another process hosts the clients (steward-service.ts). */
+  clientProcess?: boolean;
 }
 
 async function freePorts(count: number): Promise<number[]> {
@@ -88,9 +90,12 @@ export class LocalCluster {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(logDir);
     const c = new LocalCluster(dir, logDir, d);
-    const spawnNode = (ids: number[]) => spawn(process.execPath, [NODE_MAIN, dir, logDir, ...ids.map(String)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // STEWARD_NODE_ARGS: extra node flags for every node process (e.g. "--cpu-prof --cpu-prof-dir=DIR" to profile the servers).
+    const nodeArgs = process.env.STEWARD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const spawnNode = (ids: number[]) => spawn(process.execPath, [...nodeArgs, NODE_MAIN, dir, logDir, ...ids.map(String)], { stdio: ['ignore', 'pipe', 'pipe'] });
     for (let n = 0; n < serverCount(t); n++) c.servers.set(n, spawnNode([n]));
     await Promise.all([...c.servers].map(([n, p]) => waitReady(p, `server ${n}`)));
+    if (o.clientProcess === false) return c;
     const clientIds = Array.from({ length: t.sites * t.clientsPerSite }, (_, i) => clientNode(t, Math.floor(i / t.clientsPerSite), i % t.clientsPerSite));
     c.clients = spawnNode(clientIds);
     await waitReady(c.clients, 'clients');

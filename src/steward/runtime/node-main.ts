@@ -1,22 +1,15 @@
 // A Steward node process: `node node-main.js DEPLOYMENT_DIR LOG_DIR NODE...` hosts the given
 // servers and/or clients of a deployment (deployment.ts). Each server appends its executions
 // to LOG_DIR/exec-NODE.jsonl and each client its answered updates to LOG_DIR/client-NODE.jsonl,
-// unbuffered (a SIGKILLed server's log is complete up to its death). Prints "ready" when listening.
-import { closeSync, openSync, writeSync } from 'node:fs';
+// unbuffered (a SIGKILLed server's log is complete up to its death), and on SIGTERM its crypto
+// operation counts to LOG_DIR/crypto-NODE.json (for profiling). Prints "ready" when listening.
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { SigningPool } from '../../crypto/signing-pool.js';
-import type { Core } from '../../sim/core.js';
-import { StewardClient } from '../client-core.js';
 import { OUT } from '../outputs.js';
-import { StewardServer } from '../server-core.js';
-import { isServer, siteOf } from '../topology.js';
-import { CryptoHost } from './crypto-host.js';
-import { readDeployment, readNodeKeys } from './deployment.js';
-import { NodeHost } from './node-host.js';
-import { TcpMesh } from './tcp-mesh.js';
-
-/** Client retry: a few non-leader local timeouts (the client's own site replaces a bad rep by then). */
-const CLIENT_RETRY_LOCAL_TIMEOUTS = 2;
+import { isServer } from '../topology.js';
+import { readDeployment } from './deployment.js';
+import { hostNode, type HostedNode } from './hosted-node.js';
 
 async function main(): Promise<void> {
   const [dir, logDir, ...ids] = process.argv.slice(2);
@@ -24,31 +17,32 @@ async function main(): Promise<void> {
   const d = readDeployment(dir);
   const t = d.topology;
   const pool = d.thresholdCrypto === 'pool' ? new SigningPool({ threads: 1 }) : undefined;
-  const meshes: TcpMesh[] = [];
-  const hosts: NodeHost[] = [];
+  const nodes: HostedNode[] = [];
   for (const id of ids.map(Number)) {
     const fd = openSync(path.join(logDir, `${isServer(t, id) ? 'exec' : 'client'}-${id}.jsonl`), 'a');
-    const crypto = new CryptoHost(readNodeKeys(dir, id), siteOf(t, id), pool);
-    const core: Core = isServer(t, id)
-      ? new StewardServer({ topology: t, node: id, kUs: d.kUs, window: d.window, reconPeriodUs: d.reconPeriodUs, reconThrottleUs: d.reconPeriodUs / 2 })
-      : new StewardClient({ topology: t, node: id, updates: d.updatesPerClient, opBytes: d.opBytes, retryUs: CLIENT_RETRY_LOCAL_TIMEOUTS * d.kUs / ((t.f + 2) * (t.f + 3)) });
-    let host: NodeHost | null = null;
-    const mesh = new TcpMesh({ me: id, ports: d.ports, siteOf: (n) => siteOf(t, n), wan: d.wan, onMessage: (from, bytes) => host?.handle({ kind: 'receive', from, bytes }) });
-    host = new NodeHost(core, (to, b) => mesh.send(to, b), crypto, (name, data) => {
-      if (process.env.STEWARD_TRACE) process.stderr.write(`${host!.nowUs()} ${id} ${name} ${JSON.stringify(data)}\n`);
-      if (name === OUT.execute || name === OUT.accepted) writeSync(fd, JSON.stringify({ t: host!.nowUs(), ...(data as object), wanBytesOut: mesh.stats.wanBytesOut }) + '\n');
-    });
-    await mesh.listen();
-    meshes.push(mesh);
-    hosts.push(host);
+    nodes.push(
+      await hostNode({
+        dir,
+        deployment: d,
+        id,
+        clientUpdates: d.updatesPerClient,
+        pool,
+        onOutput: (name, data, node) => {
+          if (process.env.STEWARD_TRACE) process.stderr.write(`${node.host.nowUs()} ${id} ${name} ${JSON.stringify(data)}\n`);
+          if (name === OUT.execute || name === OUT.accepted) writeSync(fd, JSON.stringify({ t: node.host.nowUs(), ...(data as object), wanBytesOut: node.mesh.stats.wanBytesOut }) + '\n');
+        },
+      }),
+    );
     process.once('exit', () => closeSync(fd));
   }
   process.stdout.write('ready\n');
   // Servers first, then clients: everyone listens before anyone sends (the parent starts clients last).
-  for (const h of hosts) h.handle({ kind: 'start', restarted: false });
+  for (const n of nodes) n.host.handle({ kind: 'start', restarted: false });
   const stop = async () => {
-    for (const h of hosts) h.stop();
-    for (const m of meshes) m.close();
+    for (const n of nodes) n.host.stop();
+    // Crypto operations by op, for profiling a run (local-cluster.ts cryptoCounts).
+    for (const n of nodes) writeFileSync(path.join(logDir, `crypto-${n.id}.json`), JSON.stringify(Object.fromEntries(n.crypto.counts)));
+    for (const n of nodes) n.mesh.close();
     await pool?.close();
     process.exit(0);
   };
