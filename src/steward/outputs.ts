@@ -7,11 +7,19 @@ export const OUT = {
   pc: 'steward.pc',
   /** A server obtained a T-signed Proposal (I6, I7). */
   proposal: 'steward.proposal',
-  /** A leader-site rep assigned a seq by a Pre-Prepare, and whether it was constrained then (I10). */
+  /** A leader-site rep assigned a seq by a Pre-Prepare, and whether it was constrained then (I10, I16). */
   prePrepare: 'steward.pre-prepare',
+  /** A server sent a Prepare for a rep's Pre-Prepare, and whether it was constrained then (I10, I16). */
+  prepare: 'steward.prepare',
+  /** A server put a Proposal into its Global_History slot for a seq (I12). */
+  proposalStored: 'steward.proposal-stored',
+  /** A server dropped a Proposal of an older gv on applying a Collected_Global_Constraints (D17; I12). */
+  proposalDropped: 'steward.proposal-dropped',
+  /** A server combined 2f+1 partials into its site's threshold signature on some data (I13). */
+  siteSigned: 'steward.site-signed',
   /** A server stored a GOU. */
   gou: 'steward.gou',
-  /** A server's views changed (I9, I16). */
+  /** A server's views changed, with the rep and leader site it derives from them (I9, I16). */
   view: 'steward.view',
   /** A server blacklisted a site member (I14). */
   blacklist: 'steward.blacklist',
@@ -50,4 +58,11 @@ export interface AcceptedRecord {
   ts: number;
   seq: number;
   latencyUs: number;
+}
+
+/** OUT.siteSigned: the signed data, as the trace names payloads (src/sim/trace.ts payloadDigest). */
+export interface SiteSignedRecord {
+  /** CRC-32C of the data, 8 hex digits. */
+  data: string;
+  size: number;
 }

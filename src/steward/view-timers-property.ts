@@ -1,0 +1,73 @@
+// I9's timer half (Inv. 3.6.3/3.6.4, Fig. 3.16): Local_T runs only while lv = lpv and Global_T
+// only while gv = gpv (a timeout moves the view one past the preinstalled one with its timer
+// stopped; preinstalling restarts it). Which timers run is read from the simulator's own
+// set-timer / cancel-timer / timer records, not from what the core says about itself, and
+// the views from its view records. The converse ("runs whenever equal") is relaxed by D6:
+// timers run only while the server has something to wait for, so it is not checked.
+//
+// A core's effects are recorded after the event that caused them, and one step may stop a
+// timer after announcing its new view; so each server is checked when its step is over, at
+// the next event the simulator hands to any core (and once at the end of the run).
+import type { NodeId } from '../sim/core.js';
+import type { Property, RunView } from '../sim/property.js';
+import type { TraceKind, TraceRecord } from '../sim/trace.js';
+import { OUT } from './outputs.js';
+import { TIMER } from './server-context.js';
+
+/** Trace records that start a new step: an event handed to a core, or the fault plan acting. */
+const STEP_STARTS = new Set<TraceKind>(['start', 'receive', 'memory', 'timer', 'request', 'suspect', 'crypto-result', 'crash', 'pause', 'byzantine']);
+
+interface ServerTimers {
+  local: boolean;
+  global: boolean;
+  gv: number;
+  gpv: number;
+  lv: number;
+  lpv: number;
+}
+
+const fresh = (): ServerTimers => ({ local: false, global: false, gv: 0, gpv: 0, lv: 0, lpv: 0 });
+
+export function viewTimersProperty(): Property {
+  const servers = new Map<NodeId, ServerTimers>();
+  const changed = new Set<NodeId>();
+
+  const checkChanged = (v: RunView): string | null => {
+    for (const node of changed) {
+      const s = servers.get(node)!;
+      if (v.byzantine(node)) continue;
+      if (s.local && s.lv !== s.lpv) return `I9: server ${node}'s Local_T runs in local view ${s.lv}, preinstalled ${s.lpv}`;
+      if (s.global && s.gv !== s.gpv) return `I9: server ${node}'s Global_T runs in global view ${s.gv}, preinstalled ${s.gpv}`;
+    }
+    changed.clear();
+    return null;
+  };
+
+  const which = (timer: string | undefined): 'local' | 'global' | null => (timer === TIMER.local ? 'local' : timer === TIMER.global ? 'global' : null);
+
+  return {
+    name: 'steward.I9-timers',
+    onRecord(r: TraceRecord, v: RunView) {
+      if (STEP_STARTS.has(r.kind)) {
+        const m = checkChanged(v);
+        if (m !== null) return m;
+      }
+      let s = servers.get(r.node);
+      if (r.kind === 'start' || !s) servers.set(r.node, (s = fresh())); // a restart loses timers and views
+      if (r.kind === 'set-timer' || r.kind === 'cancel-timer' || r.kind === 'timer') {
+        const w = which(r.name);
+        if (w === null) return null;
+        s[w] = r.kind === 'set-timer';
+      } else if (r.kind === 'output' && r.name === OUT.view) {
+        const d = r.data as Record<string, number>;
+        s.gv = d.gv!;
+        s.gpv = d.gpv!;
+        s.lv = d.lv!;
+        s.lpv = d.lpv!;
+      } else return null;
+      changed.add(r.node);
+      return null;
+    },
+    check: (v) => checkChanged(v),
+  };
+}
