@@ -19,11 +19,15 @@ const submitted = out(CLIENT, OUT.submit, { client: CLIENT, ts: 1, digest: 'aa' 
 const executed = out(REP, OUT.execute, { seq: 1, gv: 0, lv: 0, client: CLIENT, ts: 1, digest: 'aa', noop: false, state: '00' });
 const prePrepare = (seq: number, constrained = true) => out(REP, OUT.prePrepare, { gv: 0, lv: 0, seq, digest: 'bb', constrained });
 
-/** The first violation the Steward checkers report over `records`, or null. */
+/** The first violation the Steward checkers report over `records` (and at the end), or null. */
 function firstViolation(records: TraceRecord[]): string | null {
   const props = stewardProperties(T, { liveness: false, window: W });
   for (const r of records) for (const p of props) {
     const m = p.onRecord?.(r, allCorrect) ?? null;
+    if (m !== null) return m;
+  }
+  for (const p of props) {
+    const m = p.check?.(allCorrect) ?? null;
     if (m !== null) return m;
   }
   return null;
@@ -54,4 +58,83 @@ test('I12 holds for one GOU per seq per server, and again after a restart (state
 
 test('I12 catches a server storing a second GOU for a seq (the first was removed or replaced)', () => {
   assert.match(firstViolation([gou(REP, 1, 'aa'), gou(REP, 2, 'cc'), gou(REP, 1, 'aa')]) ?? '', /^I12: server 0 stored a second GOU for seq 1/);
+});
+
+const prepare = (node: number, seq: number, o: { gv?: number; lv?: number; constrained?: boolean } = {}) =>
+  out(node, OUT.prepare, { gv: o.gv ?? 0, lv: o.lv ?? 0, seq, digest: 'bb', constrained: o.constrained ?? true });
+
+test('I10 catches a Prepare sent while not constrained or outside the window', () => {
+  // In local view 1 server 1 is the rep, so server 0 (REP of lv 0) prepares.
+  assert.equal(firstViolation([submitted, executed, prepare(REP, 2, { lv: 1 }), prepare(REP, 1 + W, { lv: 1 })]), null);
+  assert.match(firstViolation([prepare(2, 1, { constrained: false })]) ?? '', /^I10: server 2 sent a Prepare for seq 1 while not constrained/);
+  assert.match(firstViolation([submitted, executed, prepare(REP, 1, { lv: 1 })]) ?? '', /^I10: .*Prepare for seq 1 outside its window/);
+  assert.match(firstViolation([submitted, executed, prepare(REP, 2 + W, { lv: 1 })]) ?? '', /^I10: .*Prepare for seq 10 outside its window/);
+});
+
+// Sites of 4 servers: nodes 0–3 are site 0, 4–7 site 1, 8–11 site 2.
+const view = (node: number, v: { gv?: number; gpv?: number; lv?: number; lpv?: number; rep?: number; leaderSite?: number }) => {
+  const gv = v.gv ?? 0, lv = v.lv ?? 0;
+  return out(node, OUT.view, { gv, gpv: v.gpv ?? gv, lv, lpv: v.lpv ?? lv, local: false, global: false, rep: v.rep ?? lv % 4, leaderSite: v.leaderSite ?? gv % 3 });
+};
+
+test('I16 holds for roles derived as lv mod 4 and gv mod 3, and for Pre-Prepares and Prepares from the right servers', () => {
+  const pp = (node: number, gv: number, lv: number) => out(node, OUT.prePrepare, { gv, lv, seq: 1, digest: 'bb', constrained: true });
+  assert.equal(firstViolation([view(5, { gv: 4, lv: 6 }), pp(0, 0, 0), pp(4 + 1, 1, 5), prepare(4 + 2, 1, { gv: 1, lv: 5 }), prepare(8 + 3, 1, { gv: 5, lv: 4 })]), null);
+});
+
+test('I16 catches a wrong rep or leader site in a server\'s view, and a role taken by the wrong server', () => {
+  const pp = (node: number, gv: number, lv: number) => out(node, OUT.prePrepare, { gv, lv, seq: 1, digest: 'bb', constrained: true });
+  assert.match(firstViolation([view(5, { lv: 6, rep: 1 })]) ?? '', /^I16: server 5 in local view 6 takes server 1 for its rep, not 2/);
+  assert.match(firstViolation([view(5, { gv: 4, leaderSite: 0 })]) ?? '', /^I16: server 5 in global view 4 takes site 0 for the leader site, not 1/);
+  assert.match(firstViolation([pp(4, 0, 0)]) ?? '', /^I16: server 4 of site 1 sent a Pre-Prepare for seq 1 in gv 0, whose leader site is 0/);
+  assert.match(firstViolation([pp(1, 0, 0)]) ?? '', /^I16: server 1 of site 0 sent a Pre-Prepare for seq 1 in lv 0, whose rep is server 0/);
+  assert.match(firstViolation([prepare(2, 1, { lv: 2 })]) ?? '', /^I16: server 2 of site 0 sent a Prepare for seq 1 in lv 2, whose rep is server 2/);
+});
+
+const timer = (node: number, kind: 'set-timer' | 'cancel-timer' | 'timer', name: string): TraceRecord => ({ t: 0, node, kind, name });
+const received = (node: number): TraceRecord => ({ t: 0, node, kind: 'receive', peer: 0, size: 1, digest: '00000000' });
+
+test('I9 holds when a step moves past the preinstalled view and stops its timer after announcing it', () => {
+  // A global timeout: the timer fires, gv goes to gpv + 1 (announced), the local timer is
+  // restarted in the same step after the view record; then a preinstall re-arms Global_T.
+  const records = [view(1, {}), timer(1, 'set-timer', 'global-t'), timer(1, 'set-timer', 'local-t'), received(2),
+    timer(1, 'timer', 'global-t'), view(1, { gv: 1, gpv: 0 }), received(2),
+    received(1), view(1, { gv: 1, lv: 1, lpv: 0 }), timer(1, 'cancel-timer', 'local-t'), received(2),
+    received(1), view(1, { gv: 1, lv: 1 }), timer(1, 'set-timer', 'global-t'), timer(1, 'set-timer', 'local-t')];
+  assert.equal(firstViolation(records), null);
+});
+
+test('I9 catches Global_T or Local_T running past the preinstalled view, at the end of the step', () => {
+  assert.match(firstViolation([view(1, {}), timer(1, 'set-timer', 'global-t'), received(1), view(1, { gv: 1, gpv: 0 }), received(2)]) ?? '',
+    /^I9: server 1's Global_T runs in global view 1, preinstalled 0/);
+  assert.match(firstViolation([view(1, { lv: 1, lpv: 0 }), timer(1, 'set-timer', 'local-t')]) ?? '', /^I9: server 1's Local_T runs in local view 1, preinstalled 0/);
+  // A restart loses both the views and the timers.
+  assert.equal(firstViolation([view(1, { lv: 1, lpv: 0 }), restart(1), timer(1, 'set-timer', 'local-t')]), null);
+});
+
+const stored = (node: number, seq: number, gv: number) => out(node, OUT.proposalStored, { seq, gv, digest: 'bb' });
+const dropped = (node: number, seq: number, gv: number) => out(node, OUT.proposalDropped, { seq, gv });
+
+test('I12 holds for Proposals replaced by higher gvs, and dropped (D17) when older than the server\'s gv', () => {
+  assert.equal(firstViolation([stored(1, 1, 0), stored(1, 1, 2), stored(2, 1, 0), view(1, { gv: 3, gpv: 3 }), dropped(1, 1, 2), stored(1, 1, 1), restart(2), stored(2, 1, 0)]), null);
+});
+
+test('I12 catches a Proposal replaced by one of the same or a lower gv, and a drop of a current one', () => {
+  assert.match(firstViolation([stored(1, 1, 2), stored(1, 1, 1)]) ?? '', /^I12: server 1 replaced the Proposal of gv 2 at seq 1 by one of gv 1/);
+  assert.match(firstViolation([stored(1, 1, 2), stored(1, 1, 2)]) ?? '', /^I12: server 1 replaced the Proposal of gv 2 at seq 1 by one of gv 2/);
+  assert.match(firstViolation([view(1, { gv: 2 }), stored(1, 1, 2), dropped(1, 1, 2)]) ?? '', /^I12: server 1 in gv 2 dropped the Proposal of gv 2 at seq 1/);
+});
+
+const partial = (node: number, digest: string): TraceRecord => ({ t: 0, node, kind: 'crypto', name: `c${node}`, info: 'tsig.partial', size: 40, digest });
+const siteSigned = (node: number, data: string) => out(node, OUT.siteSigned, { data, size: 40 });
+
+test('I13 holds for a site signature on data that 2f+1 servers of the site made partials on', () => {
+  assert.equal(firstViolation([partial(0, 'd1'), partial(1, 'd1'), partial(3, 'd1'), siteSigned(2, 'd1')]), null);
+});
+
+test('I13 catches a site signature with too few partials: repeats, other data and other sites do not count', () => {
+  const expect = /^I13: server 2 holds site 0's signature on data d1 \(40 bytes\), but only 2 servers made partials on it \(need 3\)/;
+  assert.match(firstViolation([partial(0, 'd1'), partial(1, 'd1'), partial(1, 'd1'), siteSigned(2, 'd1')]) ?? '', expect);
+  assert.match(firstViolation([partial(0, 'd1'), partial(1, 'd1'), partial(3, 'd2'), siteSigned(2, 'd1')]) ?? '', expect);
+  assert.match(firstViolation([partial(0, 'd1'), partial(1, 'd1'), partial(4, 'd1'), siteSigned(2, 'd1')]) ?? '', expect);
 });
