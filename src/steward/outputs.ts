@@ -5,6 +5,8 @@ export const OUT = {
   execute: 'steward.execute',
   /** A server built a Prepare Certificate (I5). */
   pc: 'steward.pc',
+  /** A seq gained or lost its PC at a server (built, adopted from a bundle, dropped for a newer view: I8). */
+  pcHeld: 'steward.pc-held',
   /** A server obtained a T-signed Proposal (I6, I7). */
   proposal: 'steward.proposal',
   /** A leader-site rep assigned a seq by a Pre-Prepare, and whether it was constrained then (I10, I16). */

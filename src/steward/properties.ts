@@ -6,6 +6,7 @@ import type { NodeId } from '../sim/core.js';
 import type { Property, RunView } from '../sim/property.js';
 import type { TraceRecord } from '../sim/trace.js';
 import { OUT, type AcceptedRecord, type ExecuteRecord, type SubmitRecord } from './outputs.js';
+import { contiguityProperty } from './contiguity-property.js';
 import { proposalReplacementProperty } from './proposal-replacement-property.js';
 import { rolesProperty } from './roles-property.js';
 import { siteSignatureProperty } from './site-signature-property.js';
@@ -160,7 +161,7 @@ export function stewardProperties(t: StewardTopology, opts: { liveness: boolean;
     },
   };
 
-  const props = [safety, agreement, viewsProp, assignment, gousKept, proposalReplacementProperty(), viewTimersProperty(), rolesProperty(t), siteSignatureProperty(t)];
+  const props = [safety, agreement, viewsProp, assignment, gousKept, proposalReplacementProperty(), contiguityProperty(), viewTimersProperty(), rolesProperty(t), siteSignatureProperty(t)];
   if (opts.liveness) props.push(livenessProperty(t, opts.answersPerClient === undefined ? undefined : () => opts.answersPerClient!));
   return props;
 }

@@ -76,6 +76,7 @@ export class ServerContext {
         this.sendLocal({ type: 'prepare', gv, lv, seq, digest }, stored);
       },
       onCertificate: (pc) => hooks.onCertificate(pc),
+      onCertificateHeld: (seq, held) => this.emit(OUT.pcHeld, { seq, held }),
     });
     this.tsign = new ThresholdSign({
       port: this.port,

@@ -4,18 +4,14 @@
 // set-timer / cancel-timer / timer records, not from what the core says about itself, and
 // the views from its view records. The converse ("runs whenever equal") is relaxed by D6:
 // timers run only while the server has something to wait for, so it is not checked.
-//
-// A core's effects are recorded after the event that caused them, and one step may stop a
-// timer after announcing its new view; so each server is checked when its step is over, at
-// the next event the simulator hands to any core (and once at the end of the run).
+// A server is judged when its step is over (step-boundaries.ts): one step may announce its new
+// view before it stops the timer.
 import type { NodeId } from '../sim/core.js';
 import type { Property, RunView } from '../sim/property.js';
-import type { TraceKind, TraceRecord } from '../sim/trace.js';
+import type { TraceRecord } from '../sim/trace.js';
 import { OUT } from './outputs.js';
 import { TIMER } from './server-context.js';
-
-/** Trace records that start a new step: an event handed to a core, or the fault plan acting. */
-const STEP_STARTS = new Set<TraceKind>(['start', 'receive', 'memory', 'timer', 'request', 'suspect', 'crypto-result', 'crash', 'pause', 'byzantine']);
+import { startsStep } from './step-boundaries.js';
 
 interface ServerTimers {
   local: boolean;
@@ -48,7 +44,7 @@ export function viewTimersProperty(): Property {
   return {
     name: 'steward.I9-timers',
     onRecord(r: TraceRecord, v: RunView) {
-      if (STEP_STARTS.has(r.kind)) {
+      if (startsStep(r)) {
         const m = checkChanged(v);
         if (m !== null) return m;
       }

@@ -9,7 +9,8 @@ import { Rng } from '../../src/sim/prng.js';
 import type { Scenario } from '../../src/sim/scenario.js';
 import type { SimSetup } from '../../src/sim/setup.js';
 import { RNG_STREAM, Simulator } from '../../src/sim/simulator.js';
-import { leaderPartitionScenario, sweepScenario } from '../../src/steward/sim-scenarios.js';
+import { ServerContext } from '../../src/steward/server-context.js';
+import { leaderPartitionScenario, muteRepScenario, sweepScenario } from '../../src/steward/sim-scenarios.js';
 import { ViewTimers } from '../../src/steward/view-timers.js';
 
 /** Seeds of a scripted scenario tried per mutation: the first already fails. */
@@ -74,6 +75,19 @@ test('I13: a site signature combined from f+1 partials is caught', () => {
   assert.match(v!.message, /^I13: server \d+ holds site \d's signature on data [0-9a-f]{8} \(\d+ bytes\), but only 2 servers made partials on it \(need 3\)/);
 });
 
+test('I8: a server that skips Is-Contiguous (Fig. 3.9) and so stores entries above a hole is caught', () => {
+  const isContiguous = ServerContext.prototype.isContiguous;
+  ServerContext.prototype.isContiguous = () => true;
+  try {
+    const v = firstViolation(muteRepScenario as unknown as Scenario, SEEDS);
+    assert.equal(v?.property, 'steward.I8', v?.message ?? 'no violation');
+    assert.match(v!.message, /^I8: server \d+ holds a constraining entry for seq \d+ but none for seq \d+ \(Global_aru \d+\)/);
+  } finally {
+    ServerContext.prototype.isContiguous = isContiguous;
+  }
+});
+
 test('unmutated, the same seeds pass (steward-sweep\'s are in sweep.test.ts)', () => {
   assert.equal(firstViolation(leaderPartitionScenario as unknown as Scenario, SEEDS), null);
+  assert.equal(firstViolation(muteRepScenario as unknown as Scenario, SEEDS), null);
 });

@@ -138,3 +138,22 @@ test('I13 catches a site signature with too few partials: repeats, other data an
   assert.match(firstViolation([partial(0, 'd1'), partial(1, 'd1'), partial(3, 'd2'), siteSigned(2, 'd1')]) ?? '', expect);
   assert.match(firstViolation([partial(0, 'd1'), partial(1, 'd1'), partial(4, 'd1'), siteSigned(2, 'd1')]) ?? '', expect);
 });
+
+const pcHeld = (node: number, seq: number, held: boolean) => out(node, OUT.pcHeld, { seq, held });
+/** Server `node` executes the submitted update at seq 1. */
+const executes = (node: number) => out(node, OUT.execute, { seq: 1, gv: 0, lv: 0, client: CLIENT, ts: 1, digest: 'aa', noop: false, state: '00' });
+
+test('I8 holds while entries above Global_aru are gap-free at the end of each step', () => {
+  // seq 2's PC arrives in the same step that dropped it for a newer view (a union applied).
+  const records = [submitted, pcHeld(1, 1, true), stored(1, 2, 0), view(1, { gv: 1 }), received(1), pcHeld(1, 3, true), pcHeld(1, 2, true), dropped(1, 2, 0), received(1),
+    gou(1, 1, 'aa'), executes(1), pcHeld(1, 1, false), received(1), pcHeld(1, 2, false), pcHeld(1, 3, false), received(1)];
+  assert.equal(firstViolation(records), null);
+});
+
+test('I8 catches an entry above a hole, and a hole left by dropping an entry', () => {
+  assert.match(firstViolation([pcHeld(1, 1, true), pcHeld(1, 3, true), received(2)]) ?? '', /^I8: server 1 holds a constraining entry for seq 3 but none for seq 2 \(Global_aru 0\)/);
+  assert.match(firstViolation([submitted, gou(1, 1, 'aa'), executes(1), stored(1, 2, 0), gou(1, 3, 'd3'), view(1, { gv: 1 }), received(1), dropped(1, 2, 0)]) ?? '',
+    /^I8: server 1 holds a constraining entry for seq 3 but none for seq 2 \(Global_aru 1\)/);
+  // A restart empties the histories.
+  assert.equal(firstViolation([pcHeld(1, 1, true), pcHeld(1, 2, true), received(1), restart(1), pcHeld(1, 1, true)]), null);
+});
