@@ -17,6 +17,8 @@ export const OUT = {
   proposalStored: 'steward.proposal-stored',
   /** A server dropped a Proposal of an older gv on applying a Collected_Global_Constraints (D17; I12). */
   proposalDropped: 'steward.proposal-dropped',
+  /** A server invoked RELIABLE-SEND-TO-ALL-SITES on a message its site signed (I17). */
+  reliableSent: 'steward.reliable-sent',
   /** A server combined 2f+1 partials into its site's threshold signature on some data (I13). */
   siteSigned: 'steward.site-signed',
   /** A server stored a GOU. */
@@ -66,5 +68,12 @@ export interface AcceptedRecord {
 export interface SiteSignedRecord {
   /** CRC-32C of the data, 8 hex digits. */
   data: string;
+  size: number;
+}
+
+/** OUT.reliableSent: the message, named as the trace names payloads (its receipts carry the same). */
+export interface ReliableSentRecord {
+  /** CRC-32C of the message, 8 hex digits. */
+  message: string;
   size: number;
 }

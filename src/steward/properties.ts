@@ -8,6 +8,7 @@ import type { TraceRecord } from '../sim/trace.js';
 import { OUT, type AcceptedRecord, type ExecuteRecord, type SubmitRecord } from './outputs.js';
 import { contiguityProperty } from './contiguity-property.js';
 import { proposalReplacementProperty } from './proposal-replacement-property.js';
+import { reliableDeliveryProperty } from './reliable-delivery-property.js';
 import { rolesProperty } from './roles-property.js';
 import { siteSignatureProperty } from './site-signature-property.js';
 import { viewTimersProperty } from './view-timers-property.js';
@@ -161,7 +162,7 @@ export function stewardProperties(t: StewardTopology, opts: { liveness: boolean;
     },
   };
 
-  const props = [safety, agreement, viewsProp, assignment, gousKept, proposalReplacementProperty(), contiguityProperty(), viewTimersProperty(), rolesProperty(t), siteSignatureProperty(t)];
+  const props = [safety, agreement, viewsProp, assignment, gousKept, proposalReplacementProperty(), contiguityProperty(), viewTimersProperty(), rolesProperty(t), siteSignatureProperty(t), reliableDeliveryProperty(t)];
   if (opts.liveness) props.push(livenessProperty(t, opts.answersPerClient === undefined ? undefined : () => opts.answersPerClient!));
   return props;
 }

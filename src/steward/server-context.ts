@@ -111,7 +111,10 @@ export class ServerContext {
       mySite: this.site,
       myId: this.myId,
       f: this.t.f,
-      sendLocalAllReliable: (inner) => this.sendLocal({ type: 'reliable', inner }),
+      sendLocalAllReliable: (inner) => {
+        this.emit(OUT.reliableSent, { message: payloadDigest(inner), size: inner.length });
+        this.sendLocal({ type: 'reliable', inner });
+      },
       sendToServer: (site, id, bytes) => this.send(serverNode(this.t, site, id), bytes),
     });
   }

@@ -9,6 +9,7 @@ import { Rng } from '../../src/sim/prng.js';
 import type { Scenario } from '../../src/sim/scenario.js';
 import type { SimSetup } from '../../src/sim/setup.js';
 import { RNG_STREAM, Simulator } from '../../src/sim/simulator.js';
+import { ReliableSend } from '../../src/steward/reliable-send.js';
 import { ServerContext } from '../../src/steward/server-context.js';
 import { leaderPartitionScenario, muteRepScenario, sweepScenario } from '../../src/steward/sim-scenarios.js';
 import { ViewTimers } from '../../src/steward/view-timers.js';
@@ -84,6 +85,21 @@ test('I8: a server that skips Is-Contiguous (Fig. 3.9) and so stores entries abo
     assert.match(v!.message, /^I8: server \d+ holds a constraining entry for seq \d+ but none for seq \d+ \(Global_aru \d+\)/);
   } finally {
     ServerContext.prototype.isContiguous = isContiguous;
+  }
+});
+
+test('I17: RELIABLE-SEND that only hands the message to its own site (no peer paths) is caught', () => {
+  const { invoke, onReliable } = ReliableSend.prototype;
+  ReliableSend.prototype.invoke = function (this: ReliableSend, inner: Uint8Array) {
+    (this as unknown as { ctx: { sendLocalAllReliable(m: Uint8Array): void } }).ctx.sendLocalAllReliable(inner);
+  };
+  ReliableSend.prototype.onReliable = () => {};
+  try {
+    const v = firstViolation(muteRepScenario as unknown as Scenario, SEEDS);
+    assert.equal(v?.property, 'steward.I17', v?.message ?? 'no violation');
+    assert.match(v!.message, /^I17: site \d's reliably sent message [0-9a-f]{8}\/\d+ \(sent at t=\d+ µs\) never reached stable server \d+ of stable site \d/);
+  } finally {
+    Object.assign(ReliableSend.prototype, { invoke, onReliable });
   }
 });
 

@@ -19,15 +19,15 @@ const submitted = out(CLIENT, OUT.submit, { client: CLIENT, ts: 1, digest: 'aa' 
 const executed = out(REP, OUT.execute, { seq: 1, gv: 0, lv: 0, client: CLIENT, ts: 1, digest: 'aa', noop: false, state: '00' });
 const prePrepare = (seq: number, constrained = true) => out(REP, OUT.prePrepare, { gv: 0, lv: 0, seq, digest: 'bb', constrained });
 
-/** The first violation the Steward checkers report over `records` (and at the end), or null. */
-function firstViolation(records: TraceRecord[]): string | null {
+/** The first violation the Steward checkers report over `records` (and at the end, `view`), or null. */
+function firstViolation(records: TraceRecord[], view: RunView = allCorrect): string | null {
   const props = stewardProperties(T, { liveness: false, window: W });
   for (const r of records) for (const p of props) {
-    const m = p.onRecord?.(r, allCorrect) ?? null;
+    const m = p.onRecord?.(r, view) ?? null;
     if (m !== null) return m;
   }
   for (const p of props) {
-    const m = p.check?.(allCorrect) ?? null;
+    const m = p.check?.(view) ?? null;
     if (m !== null) return m;
   }
   return null;
@@ -156,4 +156,24 @@ test('I8 catches an entry above a hole, and a hole left by dropping an entry', (
     /^I8: server 1 holds a constraining entry for seq 3 but none for seq 2 \(Global_aru 1\)/);
   // A restart empties the histories.
   assert.equal(firstViolation([pcHeld(1, 1, true), pcHeld(1, 2, true), received(1), restart(1), pcHeld(1, 1, true)]), null);
+});
+
+const reliableSent = (node: number, t = 0) => ({ ...out(node, OUT.reliableSent, { message: 'ee', size: 9 }), t });
+const arrives = (node: number): TraceRecord => ({ t: 0, node, kind: 'receive', peer: 0, size: 9, digest: 'ee' });
+/** The run ended at 2 s, with these nodes crashed (not stable). */
+const endedAt2s = (crashed: number[] = []) => ({ byzantine: () => false, faulty: (n: number) => crashed.includes(n), nowUs: 2_000_000 }) as unknown as RunView;
+const otherSites = [4, 5, 6, 7, 8, 9, 10, 11];
+
+test('I17 holds when a site\'s reliably sent message reaches every stable server of the other stable sites', () => {
+  assert.equal(firstViolation([reliableSent(1), ...otherSites.filter((n) => n !== 6).map(arrives)], endedAt2s([6])), null);
+  // Site 1 with two crashed servers is not stable: nothing is promised there.
+  assert.equal(firstViolation([reliableSent(1), ...[8, 9, 10, 11].map(arrives)], endedAt2s([4, 5])), null);
+});
+
+test('I17 catches a stable server that never got it; sent too late, or a lossy run, promises nothing', () => {
+  const missing = [reliableSent(1), ...otherSites.filter((n) => n !== 10).map(arrives)];
+  assert.match(firstViolation(missing, endedAt2s()) ?? '', /^I17: site 0's reliably sent message ee\/9 \(sent at t=0 µs\) never reached stable server 10 of stable site 2/);
+  assert.equal(firstViolation([reliableSent(1, 1_500_000), ...otherSites.filter((n) => n !== 10).map(arrives)], endedAt2s()), null);
+  const lost: TraceRecord = { t: 0, node: 1, kind: 'drop', peer: 10, size: 9, info: 'loss' };
+  assert.equal(firstViolation([...missing, lost], endedAt2s()), null);
 });
