@@ -6,7 +6,7 @@ import type { NodeId } from '../sim/core.js';
 import type { Property, RunView } from '../sim/property.js';
 import type { TraceRecord } from '../sim/trace.js';
 import { OUT, type AcceptedRecord, type ExecuteRecord, type SubmitRecord } from './outputs.js';
-import { contiguityProperty } from './contiguity-property.js';
+import { constrainingEntriesProperty } from './constraining-entries-property.js';
 import { proposalReplacementProperty } from './proposal-replacement-property.js';
 import { reliableDeliveryProperty } from './reliable-delivery-property.js';
 import { rolesProperty } from './roles-property.js';
@@ -162,7 +162,7 @@ export function stewardProperties(t: StewardTopology, opts: { liveness: boolean;
     },
   };
 
-  const props = [safety, agreement, viewsProp, assignment, gousKept, proposalReplacementProperty(), contiguityProperty(), viewTimersProperty(), rolesProperty(t), siteSignatureProperty(t), reliableDeliveryProperty(t)];
+  const props = [safety, agreement, viewsProp, assignment, gousKept, proposalReplacementProperty(), constrainingEntriesProperty(t, opts.window), viewTimersProperty(), rolesProperty(t), siteSignatureProperty(t), reliableDeliveryProperty(t)];
   if (opts.liveness) props.push(livenessProperty(t, opts.answersPerClient === undefined ? undefined : () => opts.answersPerClient!));
   return props;
 }

@@ -177,3 +177,24 @@ test('I17 catches a stable server that never got it; sent too late, or a lossy r
   const lost: TraceRecord = { t: 0, node: 1, kind: 'drop', peer: 10, size: 9, info: 'loss' };
   assert.equal(firstViolation([...missing, lost], endedAt2s()), null);
 });
+
+const pcAt = (node: number, seq: number) => pcHeld(node, seq, true);
+/** Servers 0–11 all correct; I11 is judged when every one of them has the same Global_aru. */
+const allServersExecute = () => Array.from({ length: 12 }, (_, n) => executes(n));
+
+test('I11 holds for entries up to a + 2W anywhere and leader-site local entries up to a + W', () => {
+  // Global_aru 1 everywhere; W = 8: server 5 (site 1, not the leader site of gv 0) may hold seq 17, server 1 (site 0) seq 9.
+  const entries = [2, 3, 4, 5, 6, 7, 8];
+  const records = [submitted, ...allServersExecute(), ...entries.map((s) => pcAt(1, s)), pcAt(1, 9), ...[...entries, 9, 10, 11, 12, 13, 14, 15, 16].map((s) => gou(5, s, `g${s}`)), stored(5, 17, 0), received(0)];
+  assert.equal(firstViolation(records), null);
+});
+
+test('I11 catches an entry above a + 2W, and a leader-site local entry above a + W', () => {
+  const upTo = (n: number) => Array.from({ length: n - 1 }, (_, i) => i + 2);
+  assert.match(firstViolation([submitted, ...allServersExecute(), ...upTo(18).map((s) => gou(5, s, `g${s}`)), received(0)]) ?? '',
+    /^I11: every stable server has Global_aru 1, but server 5 holds an entry for seq 18 > a \+ 2W \(W 8\)/);
+  assert.match(firstViolation([submitted, ...allServersExecute(), ...upTo(10).map((s) => pcAt(2, s)), received(0)]) ?? '',
+    /^I11: every stable server has Global_aru 1, but leader-site server 2 holds a local entry for seq 10 > a \+ W \(W 8\)/);
+  // Not judged while the stable servers' Global_arus differ (server 11 has not executed seq 1).
+  assert.equal(firstViolation([submitted, ...allServersExecute().slice(0, 11), ...upTo(10).map((s) => pcAt(2, s)), received(0)]), null);
+});
