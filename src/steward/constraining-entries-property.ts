@@ -14,9 +14,8 @@
 // lemmas speak of stable sites that can reach each other).
 import type { NodeId } from '../sim/core.js';
 import type { Property, RunView } from '../sim/property.js';
-import type { TraceRecord } from '../sim/trace.js';
 import { OUT } from './outputs.js';
-import { startsStep } from './step-boundaries.js';
+import { judgedAtStepEnds } from './step-boundaries.js';
 import { serverCount, siteOf, type StewardTopology } from './topology.js';
 
 const PC = 1;
@@ -96,54 +95,45 @@ export function constrainingEntriesProperty(t: StewardTopology, window: number):
     else h.entries.set(seq, bits);
   };
 
-  return {
-    name: 'steward.I8-I11',
-    onRecord(r: TraceRecord, v: RunView) {
-      if (startsStep(r)) {
-        const m = judge(v);
-        if (m !== null) return m;
-      }
-      if (r.kind === 'partition' || r.kind === 'heal') {
-        partitioned = r.kind === 'partition';
-        aruChanged = true; // judge every server again once the cut heals
-        return null;
-      }
-      if (r.kind === 'start') {
-        servers.delete(r.node); // a restart begins with empty histories
-        return null;
-      }
-      if (r.kind !== 'output') return null;
-      const d = r.data as Record<string, number | string | boolean>;
-      const seq = d.seq as number;
-      let h = servers.get(r.node);
-      const held = () => h ?? (servers.set(r.node, (h = { aru: 0, gv: 0, entries: new Map() })), h);
-      switch (r.name) {
-        case OUT.view:
-          held().gv = d.gv as number;
-          break;
-        case OUT.execute:
-          held().aru = seq;
-          h!.entries.delete(seq);
-          aruChanged = true;
-          break;
-        case OUT.pcHeld:
-          mark(held(), seq, PC, d.held === true);
-          break;
-        case OUT.proposalStored:
-          mark(held(), seq, PROPOSAL, true);
-          break;
-        case OUT.proposalDropped:
-          mark(held(), seq, PROPOSAL, false);
-          break;
-        case OUT.gou:
-          mark(held(), seq, GOU, true);
-          break;
-        default:
-          return null;
-      }
-      changed.add(r.node);
-      return null;
-    },
-    check: (v) => judge(v),
-  };
+  return judgedAtStepEnds('steward.I8-I11', (r) => {
+    if (r.kind === 'partition' || r.kind === 'heal') {
+      partitioned = r.kind === 'partition';
+      aruChanged = true; // judge every server again once the cut heals
+      return;
+    }
+    if (r.kind === 'start') {
+      servers.delete(r.node); // a restart begins with empty histories
+      return;
+    }
+    if (r.kind !== 'output') return;
+    const d = r.data as Record<string, number | string | boolean>;
+    const seq = d.seq as number;
+    let h = servers.get(r.node);
+    const held = () => h ?? (servers.set(r.node, (h = { aru: 0, gv: 0, entries: new Map() })), h);
+    switch (r.name) {
+      case OUT.view:
+        held().gv = d.gv as number;
+        break;
+      case OUT.execute:
+        held().aru = seq;
+        h!.entries.delete(seq);
+        aruChanged = true;
+        break;
+      case OUT.pcHeld:
+        mark(held(), seq, PC, d.held === true);
+        break;
+      case OUT.proposalStored:
+        mark(held(), seq, PROPOSAL, true);
+        break;
+      case OUT.proposalDropped:
+        mark(held(), seq, PROPOSAL, false);
+        break;
+      case OUT.gou:
+        mark(held(), seq, GOU, true);
+        break;
+      default:
+        return;
+    }
+    changed.add(r.node);
+  }, judge);
 }

@@ -8,10 +8,9 @@
 // view before it stops the timer.
 import type { NodeId } from '../sim/core.js';
 import type { Property, RunView } from '../sim/property.js';
-import type { TraceRecord } from '../sim/trace.js';
 import { OUT } from './outputs.js';
 import { TIMER } from './server-context.js';
-import { startsStep } from './step-boundaries.js';
+import { judgedAtStepEnds } from './step-boundaries.js';
 
 interface ServerTimers {
   local: boolean;
@@ -41,29 +40,20 @@ export function viewTimersProperty(): Property {
 
   const which = (timer: string | undefined): 'local' | 'global' | null => (timer === TIMER.local ? 'local' : timer === TIMER.global ? 'global' : null);
 
-  return {
-    name: 'steward.I9-timers',
-    onRecord(r: TraceRecord, v: RunView) {
-      if (startsStep(r)) {
-        const m = checkChanged(v);
-        if (m !== null) return m;
-      }
-      let s = servers.get(r.node);
-      if (r.kind === 'start' || !s) servers.set(r.node, (s = fresh())); // a restart loses timers and views
-      if (r.kind === 'set-timer' || r.kind === 'cancel-timer' || r.kind === 'timer') {
-        const w = which(r.name);
-        if (w === null) return null;
-        s[w] = r.kind === 'set-timer';
-      } else if (r.kind === 'output' && r.name === OUT.view) {
-        const d = r.data as Record<string, number>;
-        s.gv = d.gv!;
-        s.gpv = d.gpv!;
-        s.lv = d.lv!;
-        s.lpv = d.lpv!;
-      } else return null;
-      changed.add(r.node);
-      return null;
-    },
-    check: (v) => checkChanged(v),
-  };
+  return judgedAtStepEnds('steward.I9-timers', (r) => {
+    let s = servers.get(r.node);
+    if (r.kind === 'start' || !s) servers.set(r.node, (s = fresh())); // a restart loses timers and views
+    if (r.kind === 'set-timer' || r.kind === 'cancel-timer' || r.kind === 'timer') {
+      const w = which(r.name);
+      if (w === null) return;
+      s[w] = r.kind === 'set-timer';
+    } else if (r.kind === 'output' && r.name === OUT.view) {
+      const d = r.data as Record<string, number>;
+      s.gv = d.gv!;
+      s.gpv = d.gpv!;
+      s.lv = d.lv!;
+      s.lpv = d.lpv!;
+    } else return;
+    changed.add(r.node);
+  }, checkChanged);
 }
