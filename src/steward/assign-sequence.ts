@@ -39,6 +39,11 @@ export interface AssignSequenceContext {
   /** Sends an RSA-signed Prepare to the site; resolves with its envelope for our own slot. */
   sendPrepare(gv: number, lv: number, seq: number, digest: Uint8Array, stored: (env: Uint8Array) => void): void;
   onCertificate(pc: PrepareCertificate): void;
+  /**
+   * A seq gained or lost its PC (adopted, or dropped for a newer view): what I8's checker needs.
+   * Garbage collection of an executed prefix is not reported (GOUs stand there).
+   */
+  onCertificateHeld?(seq: number, held: boolean): void;
 }
 
 export const digestOf = (update: Uint8Array): Uint8Array => sha256(update);
@@ -121,18 +126,24 @@ export class AssignSequence {
   adopt(pc: PrepareCertificate): void {
     const old = this.certificates.get(pc.seq);
     if (!old || old.gv < pc.gv || (old.gv === pc.gv && old.lv < pc.lv)) this.certificates.set(pc.seq, pc);
+    if (!old) this.ctx.onCertificateHeld?.(pc.seq, true);
   }
 
   /** Drop the PC of seq (a Proposal of the same or newer gv arrived: spec §15.7). */
   dropCertificate(seq: number, belowGv: number): void {
     const pc = this.certificates.get(seq);
-    if (pc && pc.gv <= belowGv) this.certificates.delete(seq);
+    if (pc && pc.gv <= belowGv) this.dropHeld(seq);
+  }
+
+  private dropHeld(seq: number): void {
+    this.certificates.delete(seq);
+    this.ctx.onCertificateHeld?.(seq, false);
   }
 
   /** Drop PCs and slots of seq from views older than (gv, lv) (Fig. 3.18 bundle apply; §15.8). */
   dropOlder(seq: number, gv: number, lv: number): void {
     const pc = this.certificates.get(seq);
-    if (pc && (pc.gv < gv || (pc.gv === gv && pc.lv < lv))) this.certificates.delete(seq);
+    if (pc && (pc.gv < gv || (pc.gv === gv && pc.lv < lv))) this.dropHeld(seq);
     const s = this.slots.get(seq);
     if (s && (s.gv < gv || (s.gv === gv && s.lv < lv))) this.slots.delete(seq);
   }

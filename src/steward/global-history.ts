@@ -26,6 +26,7 @@ export class GlobalHistory {
     if (g.gou) return false;
     if (g.proposal && g.proposal.gv >= p.gv) return sameBytes(g.proposal.digest, p.digest);
     g.proposal = p;
+    this.ctx.emit(OUT.proposalStored, { seq, gv: p.gv, digest: hex(p.digest) });
     s.noteSeq(seq);
     this.ctx.assign.dropCertificate(seq, p.gv);
     if (this.ctx.inLeaderSite) s.recomputePendingProposalAru();

@@ -4,9 +4,11 @@
 // majority of Global_Constraints into a Collected_Global_Constraints, and every leader-site
 // server that applies it is globally constrained (Fig. 3.8 D). Unions: unions.ts (Fig. 3.22).
 import type { AssignGlobalOrder } from './assign-global-order.js';
+import { hex } from './crypto-port.js';
 import { openSigned, openSiteSigned, type Opened } from './envelopes.js';
 import type { GlobalHistory } from './global-history.js';
 import { ENTRY_KIND, SCOPE, type Entry, type Msg } from './messages.js';
+import { OUT } from './outputs.js';
 import type { ServerContext } from './server-context.js';
 import type { StateCollection } from './state-collection.js';
 import { contiguousAbove } from './entries.js';
@@ -126,14 +128,20 @@ export class GlobalViewChange {
     const maxHeld = this.ctx.highestHeldSeq();
     for (let seq = s.globalAru + 1; seq <= maxHeld; seq++) {
       const g = s.global.get(seq);
-      if (g?.proposal && g.proposal.gv < s.gv) g.proposal = undefined;
+      if (g?.proposal && g.proposal.gv < s.gv) {
+        this.ctx.emit(OUT.proposalDropped, { seq, gv: g.proposal.gv });
+        g.proposal = undefined;
+      }
       this.ctx.assign.dropOlder(seq, s.gv, 0);
     }
     for (const e of union) {
       if (e.kind === 'gou') this.parts.history.applyEntryGou(e);
       else {
         const g = s.slotOf(e.seq);
-        if (!g.proposal && !g.gou) g.proposal = { site: openSiteSigned(e.parts[0]!).site, gv: e.gv, lv: e.lv, update: e.update, digest: e.digest, env: e.parts[0]! };
+        if (!g.proposal && !g.gou) {
+          g.proposal = { site: openSiteSigned(e.parts[0]!).site, gv: e.gv, lv: e.lv, update: e.update, digest: e.digest, env: e.parts[0]! };
+          this.ctx.emit(OUT.proposalStored, { seq: e.seq, gv: e.gv, digest: hex(e.digest) });
+        }
       }
     }
     s.globallyConstrained = true;

@@ -6,6 +6,12 @@ import type { NodeId } from '../sim/core.js';
 import type { Property, RunView } from '../sim/property.js';
 import type { TraceRecord } from '../sim/trace.js';
 import { OUT, type AcceptedRecord, type ExecuteRecord, type SubmitRecord } from './outputs.js';
+import { constrainingEntriesProperty } from './constraining-entries-property.js';
+import { proposalReplacementProperty } from './proposal-replacement-property.js';
+import { reliableDeliveryProperty } from './reliable-delivery-property.js';
+import { rolesProperty } from './roles-property.js';
+import { siteSignatureProperty } from './site-signature-property.js';
+import { viewTimersProperty } from './view-timers-property.js';
 import { isClient, leaderSiteOf, serverNode, serversPerSite, siteOf, type StewardTopology } from './topology.js';
 
 type Data = Record<string, number | string | boolean>;
@@ -121,18 +127,19 @@ export function stewardProperties(t: StewardTopology, opts: { liveness: boolean;
     },
   };
 
-  // I10 (Figs 3.6, 3.12): a rep assigns a seq only when globally and locally constrained and
-  // inside its window. Global_aru is the last seq the server executed (I3), read from its own
-  // execute records, not from what the Pre-Prepare record claims.
+  // I10 (Figs 3.6, 3.12): a rep assigns a seq, and a server prepares it, only when globally and
+  // locally constrained and inside its window. Global_aru is the last seq the server executed
+  // (I3), read from its own execute records, not from what the record claims.
   const assignment: Property = {
     name: 'steward.I10',
     onRecord(r: TraceRecord, v: RunView) {
-      if (r.kind !== 'output' || r.name !== OUT.prePrepare || !correct(v, r.node)) return null;
+      if (r.kind !== 'output' || (r.name !== OUT.prePrepare && r.name !== OUT.prepare) || !correct(v, r.node)) return null;
       const d = r.data as Data;
       const seq = d.seq as number;
+      const what = r.name === OUT.prePrepare ? 'Pre-Prepare' : 'Prepare';
       const aru = lastSeq.get(r.node) ?? 0;
-      if (d.constrained !== true) return `I10: server ${r.node} sent a Pre-Prepare for seq ${seq} while not constrained`;
-      if (seq <= aru || seq > aru + opts.window) return `I10: server ${r.node} sent a Pre-Prepare for seq ${seq} outside its window (Global_aru ${aru}, W ${opts.window})`;
+      if (d.constrained !== true) return `I10: server ${r.node} sent a ${what} for seq ${seq} while not constrained`;
+      if (seq <= aru || seq > aru + opts.window) return `I10: server ${r.node} sent a ${what} for seq ${seq} outside its window (Global_aru ${aru}, W ${opts.window})`;
       return null;
     },
   };
@@ -157,7 +164,7 @@ export function stewardProperties(t: StewardTopology, opts: { liveness: boolean;
     },
   };
 
-  const props = [safety, agreement, viewsProp, assignment, gousKept];
+  const props = [safety, agreement, viewsProp, assignment, gousKept, proposalReplacementProperty(), constrainingEntriesProperty(t, opts.window), viewTimersProperty(), rolesProperty(t), siteSignatureProperty(t), reliableDeliveryProperty(t)];
   if (opts.liveness) props.push(livenessProperty(t, opts.answersPerClient === undefined ? undefined : () => opts.answersPerClient!));
   return props;
 }

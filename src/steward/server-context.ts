@@ -4,8 +4,9 @@
 // ways of sending: to one node, to the site, RSA-signed (R) or threshold-signed as the site (T).
 import type { StateMachine } from '../service/state-machine.js';
 import type { NodeId, TimeUs } from '../sim/core.js';
+import { payloadDigest } from '../sim/trace.js';
 import { AssignSequence, type PrepareCertificate } from './assign-sequence.js';
-import { CryptoPort } from './crypto-port.js';
+import { CryptoPort, hex } from './crypto-port.js';
 import { Evidence } from './entries.js';
 import { encode, type WireMessage } from './messages.js';
 import { OUT } from './outputs.js';
@@ -73,8 +74,12 @@ export class ServerContext {
       myId: this.myId,
       repOf: (lv) => repOf(this.t, lv),
       mayPrepare: (seq, digest, gv, lv) => hooks.mayPrepare(seq, digest, gv, lv),
-      sendPrepare: (gv, lv, seq, digest, stored) => this.sendLocal({ type: 'prepare', gv, lv, seq, digest }, stored),
+      sendPrepare: (gv, lv, seq, digest, stored) => {
+        this.emit(OUT.prepare, { gv, lv, seq, digest: hex(digest), constrained: s.globallyConstrained && s.locallyConstrained });
+        this.sendLocal({ type: 'prepare', gv, lv, seq, digest }, stored);
+      },
       onCertificate: (pc) => hooks.onCertificate(pc),
+      onCertificateHeld: (seq, held) => this.emit(OUT.pcHeld, { seq, held }),
     });
     this.tsign = new ThresholdSign({
       port: this.port,
@@ -83,6 +88,7 @@ export class ServerContext {
       sendLocalAll: (body) => this.sendLocal(body),
       corrupted: this.corrupted,
       onBlacklist: (server) => this.emit(OUT.blacklist, { server }),
+      onCombined: (data) => this.emit(OUT.siteSigned, { data: payloadDigest(data), size: data.length }),
     });
     this.evidence = new Evidence(this.t, this.port);
     this.recon = new Reconciliation({
@@ -108,7 +114,10 @@ export class ServerContext {
       mySite: this.site,
       myId: this.myId,
       f: this.t.f,
-      sendLocalAllReliable: (inner) => this.sendLocal({ type: 'reliable', inner }),
+      sendLocalAllReliable: (inner) => {
+        this.emit(OUT.reliableSent, { message: payloadDigest(inner), size: inner.length });
+        this.sendLocal({ type: 'reliable', inner });
+      },
       sendToServer: (site, id, bytes) => this.send(serverNode(this.t, site, id), bytes),
     });
   }
@@ -200,7 +209,7 @@ export class ServerContext {
 
   emitView(): void {
     const s = this.state;
-    this.emit(OUT.view, { gv: s.gv, gpv: s.gpv, lv: s.lv, lpv: s.lpv, local: s.timersRunning.local, global: s.timersRunning.global });
+    this.emit(OUT.view, { gv: s.gv, gpv: s.gpv, lv: s.lv, lpv: s.lpv, local: s.timersRunning.local, global: s.timersRunning.global, rep: repOf(this.t, s.lv), leaderSite: this.leaderSite });
   }
 
   countDrop(code: string): void {

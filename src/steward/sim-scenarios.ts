@@ -1,5 +1,5 @@
 // Steward's simulator scenarios (spec §10 and its red-team list), registered as built-ins.
-// Every scenario checks S1, S2 and the cheap invariants (properties.ts) on every record, and
+// Every scenario checks S1, S2 and the §10 invariants (properties.ts) on every record, and
 // L1 at the end (all live clients answered) where a stable majority of sites exists after the
 // faults heal. test/steward sweeps them over many seeds; a failing seed prints its replay.
 import type { NodeId } from '../sim/core.js';
@@ -106,7 +106,7 @@ function eventually(name: string, what: string, test: (v: RunView) => boolean): 
 /** The sweep: 3 or 5 sites, f=1, lossy reordering WANs, ≤ f faulty servers per site (crashes, restarts, the five Byzantine behaviours), a healing partition. */
 export const sweepScenario: Scenario<{ updates: number; faults: boolean; lossy: boolean; partition: boolean }> = {
   name: 'steward-sweep',
-  description: 'Steward: 3–5 sites × 4, lossy WAN, ≤ f crashed/Byzantine servers per site, a healing site partition (S1, S2, I3–I7, I9, I10, I12, I14, L1)',
+  description: 'Steward: 3–5 sites × 4, lossy WAN, ≤ f crashed/Byzantine servers per site, a healing site partition (S1, S2, I1–I14, I16, L1)',
   params: { updates: 2, faults: true, lossy: true, partition: true },
   build(rng, p) {
     const t: StewardTopology = { sites: rng.chance(0.7) ? 3 : 5, f: 1, clientsPerSite: 1 };

@@ -21,6 +21,8 @@ export interface ThresholdSignContext {
   /** Servers proven faulty (shared with every other protocol: their messages are dropped). */
   corrupted: Set<number>;
   onBlacklist?(server: number): void;
+  /** A combine succeeded: the site's signature on `data` now exists (I13's checker counts its partials). */
+  onCombined?(data: Uint8Array): void;
 }
 
 interface Instance {
@@ -119,6 +121,7 @@ export class ThresholdSign {
       inst.combining = false;
       if (ok) {
         inst.done = sig;
+        this.ctx.onCombined?.(data);
         for (const w of inst.waiters.splice(0)) w(sig);
         return;
       }

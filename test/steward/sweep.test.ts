@@ -1,4 +1,4 @@
-// The Steward sweep (spec §10): S1, S2, I3–I7, I9, I10, I12, I14, the query check and L1 on every seed
+// The Steward sweep (spec §10): S1, S2, I1–I14, I16, I17, the query check and L1 on every seed
 // of every scenario, with faults: lossy, reordering and duplicating WANs, crashes and
 // restarts, ≤ f Byzantine servers per site (silent, equivocating, garbage, replay, bad
 // partial signatures), a leader rep that signs conflicting Pre-Prepares, a mute rep, the
