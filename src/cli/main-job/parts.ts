@@ -6,5 +6,6 @@ import { thresholdSigningPart } from './threshold-signing.js';
 import { rmpPart } from './rmp.js';
 import { stewardPart } from './steward.js';
 import { composablePart } from './composable.js';
+import { servicePart } from './service.js';
 
-export const mainJobParts: MainJobPart[] = [nativeSelfCheck, thresholdSigningPart, ramcastPart, rmpPart, stewardPart, composablePart];
+export const mainJobParts: MainJobPart[] = [nativeSelfCheck, thresholdSigningPart, ramcastPart, rmpPart, stewardPart, servicePart, composablePart];
