@@ -1,6 +1,7 @@
 // Which resource binds a simulated wide-area point: how busy the busiest crypto CPU of each
-// group of nodes and the busiest directed site-pair link were over the measured window
-// (fractions of it, 1 = saturated). The Steward and composable benches report these so a
+// group of nodes was over the measured window (a fraction of it, 1 = saturated), and the load
+// offered to the busiest directed site-pair link (bytes handed to it over what it can carry in
+// the window: above 1 its queue grows). The Steward and composable benches report these so a
 // throughput figure comes with its bottleneck, the way the paper explains its curves.
 import type { NodeId, TimeUs } from '../src/sim/core.js';
 import type { BenchResult, ParamValue } from './harness/bench.js';
@@ -20,7 +21,7 @@ export interface Bottlenecks {
   cpuBusyMax: Record<string, number>;
   /** Per group: the busiest node's busy fraction split by crypto op. */
   cpuBusiestByOp: Record<string, Record<string, number>>;
-  wanLinkBusyMax: number;
+  wanLinkLoadMax: number;
 }
 
 export function bottlenecks(usage: UsageMeter, o: BottleneckInputs): Bottlenecks {
@@ -33,15 +34,15 @@ export function bottlenecks(usage: UsageMeter, o: BottleneckInputs): Bottlenecks
     cpuBusyMax[group] = usage.cryptoBusyUs[busiest]! / windowUs;
     cpuBusiestByOp[group] = Object.fromEntries(Object.entries(usage.cryptoBusyByOp(busiest)).map(([op, us]) => [op, us / windowUs]));
   }
-  let wanLinkBusyMax = 0;
+  let wanLinkLoadMax = 0;
   for (const from of o.routers)
     for (const to of o.routers) {
       if (from === to) continue;
       const { bytes, messages } = usage.sent(from, to);
       const busyUs = ((bytes + messages * o.headerBytes) / o.linkBytesPerSec) * 1e6;
-      wanLinkBusyMax = Math.max(wanLinkBusyMax, busyUs / windowUs);
+      wanLinkLoadMax = Math.max(wanLinkLoadMax, busyUs / windowUs);
     }
-  return { cpuBusyMax, cpuBusiestByOp, wanLinkBusyMax };
+  return { cpuBusyMax, cpuBusiestByOp, wanLinkLoadMax };
 }
 
 /** The two CPU groups both benches report: servers at the leader site (site 0) and elsewhere. */
@@ -52,7 +53,7 @@ export function serverGroups(nodes: number, isServer: (n: NodeId) => boolean, si
 
 /**
  * Result rows, fractions of the window: `<prefix>cpu_busy_max` per group, the busiest node's
- * `<prefix>cpu_busy_by_op` per group and op, and `<prefix>wan_link_busy_max`.
+ * `<prefix>cpu_busy_by_op` per group and op, and `<prefix>wan_link_load_max` (offered / capacity).
  */
 export function bottleneckResults(prefix: string, b: Bottlenecks, params: Record<string, ParamValue>): BenchResult[] {
   return [
@@ -60,6 +61,6 @@ export function bottleneckResults(prefix: string, b: Bottlenecks, params: Record
     ...Object.entries(b.cpuBusiestByOp).flatMap(([where, ops]) =>
       Object.entries(ops).map(([op, value]) => ({ name: `${prefix}cpu_busy_by_op`, params: { ...params, where, op }, unit: 'fraction', value })),
     ),
-    { name: `${prefix}wan_link_busy_max`, params, unit: 'fraction', value: b.wanLinkBusyMax },
+    { name: `${prefix}wan_link_load_max`, params, unit: 'fraction', value: b.wanLinkLoadMax },
   ];
 }
