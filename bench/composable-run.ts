@@ -13,10 +13,10 @@ import { defaultTimings } from '../src/composable/timings.js';
 import { isServer, nodeCount, serverIdOf, serverNode, siteOf, type ComposableTopology, type Protocol } from '../src/composable/topology.js';
 import type { Core } from '../src/sim/core.js';
 import { Simulator } from '../src/sim/simulator.js';
-import { routerNode, withWanRouters } from '../src/steward/wan-routers.js';
+import { withWanRouters } from '../src/steward/wan-routers.js';
 import { emulatedCosts, emulatedLm, relayTo, withEmulatedLms } from './composable-emulated-site.js';
 import { E1_DELAY_US, E1_OP_BYTES, E1_SITES, WAN_HEADER_BYTES } from './steward-e1.js';
-import { bottlenecks, serverGroups, type Bottlenecks } from './wan-bottleneck.js';
+import { bottlenecks, type Bottlenecks } from './wan-bottleneck.js';
 
 /** §4.7: 16 servers per site; BFT LMs f = 5 (3f+1), Paxos LMs f = 7 (2f+1 ≤ 16). */
 export const SERVERS_PER_SITE = 16;
@@ -88,7 +88,8 @@ export function runComposition(p: CompositionPoint): CompositionOutcome {
   const crypto = withEmulatedLms(setup.crypto!, t, emulated, emulatedCosts(t, p.costsUs).signUs);
   const lan = { latency: { kind: 'fixed' as const, us: LAN_US }, bandwidthBytesPerSec: Infinity };
   const wan = { latency: { kind: 'fixed' as const, us: E1_DELAY_US - 2 * LAN_US }, bandwidthBytesPerSec: (p.linkMbps * 1e6) / 8, overheadBytes: WAN_HEADER_BYTES };
-  const routed = withWanRouters({ nodes: nodeCount(t), sites: t.sites, siteOf: (n) => siteOf(t, n) }, nodes, lan, wan);
+  const placement = { nodes: nodeCount(t), sites: t.sites, siteOf: (n: number) => siteOf(t, n) };
+  const routed = withWanRouters(placement, nodes, lan, wan);
   const sim = new Simulator({ ...setup, nodes: routed.nodes, network: routed.network, crypto }, { seed: 1, usageWindow: { fromUs: p.warmupUs, toUs: endUs } });
   const started = Date.now();
   const result = sim.run();
@@ -103,12 +104,7 @@ export function runComposition(p: CompositionPoint): CompositionOutcome {
     wanBytesPerUpdate: executedAt0 ? routed.counters.wanBytes / executedAt0 : NaN,
     signaturesPerMessage: messages ? signatures / messages : NaN,
     answered: window.length,
-    bottlenecks: bottlenecks(result.usage!, {
-      cpuGroups: serverGroups(nodeCount(t), (n) => isServer(t, n), (n) => siteOf(t, n)),
-      routers: Array.from({ length: t.sites }, (_, site) => routerNode({ nodes: nodeCount(t), sites: t.sites, siteOf: (n) => siteOf(t, n) }, site)),
-      linkBytesPerSec: wan.bandwidthBytesPerSec,
-      headerBytes: WAN_HEADER_BYTES,
-    }),
+    bottlenecks: bottlenecks(result.usage!, { placement, wan, isServer: (n) => isServer(t, n) }),
     events: result.steps,
     wallMs: Date.now() - started,
   };

@@ -17,9 +17,9 @@ import { OUT, type AcceptedRecord } from '../src/steward/outputs.js';
 import { StewardServer } from '../src/steward/server-core.js';
 import { defaultK } from '../src/steward/timeouts.js';
 import { nodeCount, serverCount, serverIdOf, siteOf, siteThreshold, type StewardTopology } from '../src/steward/topology.js';
-import { routerNode, withWanRouters } from '../src/steward/wan-routers.js';
+import { withWanRouters } from '../src/steward/wan-routers.js';
 import { emulatedSite, inertCore, siteAcceptCostUs, withEmulatedSiteSigning } from './steward-emulated-site.js';
-import { bottlenecks, serverGroups, type Bottlenecks } from './wan-bottleneck.js';
+import { bottlenecks, type Bottlenecks } from './wan-bottleneck.js';
 
 export const E1_SITES = 5;
 export const E1_F = 5;
@@ -109,7 +109,8 @@ export function runE1(p: E1Point): E1Outcome {
   }
   const lan = { latency: { kind: 'fixed' as const, us: LAN_US }, bandwidthBytesPerSec: Infinity };
   const wan = { latency: { kind: 'fixed' as const, us: E1_DELAY_US - 2 * LAN_US }, bandwidthBytesPerSec: (p.linkMbps * 1e6) / 8, overheadBytes: WAN_HEADER_BYTES };
-  const routed = withWanRouters({ nodes: total, sites: E1_SITES, siteOf: place }, nodes, lan, wan);
+  const placement = { nodes: total, sites: E1_SITES, siteOf: place };
+  const routed = withWanRouters(placement, nodes, lan, wan);
   const endUs = p.warmupUs + p.measureUs;
   const sim = new Simulator(
     {
@@ -132,12 +133,7 @@ export function runE1(p: E1Point): E1Outcome {
     latencyMeanMs: lat.length ? lat.reduce((a, b) => a + b, 0) / lat.length / 1000 : NaN,
     wanBytesPerUpdate: executedAt0 ? routed.counters.wanBytes / executedAt0 : NaN,
     answered: window.length,
-    bottlenecks: bottlenecks(result.usage!, {
-      cpuGroups: serverGroups(total, isServerNode, place),
-      routers: Array.from({ length: E1_SITES }, (_, site) => routerNode({ nodes: total, sites: E1_SITES, siteOf: place }, site)),
-      linkBytesPerSec: wan.bandwidthBytesPerSec,
-      headerBytes: WAN_HEADER_BYTES,
-    }),
+    bottlenecks: bottlenecks(result.usage!, { placement, wan, isServer: isServerNode }),
     events: result.steps,
     wallMs: Date.now() - started,
   };

@@ -4,17 +4,17 @@
 // the window: above 1 its queue grows). The Steward and composable benches report these so a
 // throughput figure comes with its bottleneck, the way the paper explains its curves.
 import type { NodeId, TimeUs } from '../src/sim/core.js';
-import type { BenchResult, ParamValue } from './harness/bench.js';
 import type { UsageMeter } from '../src/sim/usage-meter.js';
+import { routerNode, type WanPlacement } from '../src/steward/wan-routers.js';
+import type { BenchResult, ParamValue } from './harness/bench.js';
 
 export interface BottleneckInputs {
-  /** e.g. { 'leader-site': [...], 'other-sites': [...] } */
-  cpuGroups: Record<string, NodeId[]>;
-  /** One router node per site (src/steward/wan-routers.ts): router-to-router traffic is the wide area. */
-  routers: NodeId[];
-  linkBytesPerSec: number;
-  /** Per-message bytes the link model adds (LinkConfig.overheadBytes). */
-  headerBytes: number;
+  /** The placement given to withWanRouters: router-to-router traffic is the wide area. */
+  placement: WanPlacement;
+  /** The wide-area link of withWanRouters: its rate, and the bytes it adds per message. */
+  wan: { bandwidthBytesPerSec: number; overheadBytes: number };
+  /** Which nodes are servers: only their CPUs are reported (clients and routers are not). */
+  isServer(node: NodeId): boolean;
 }
 
 export interface Bottlenecks {
@@ -28,27 +28,28 @@ export function bottlenecks(usage: UsageMeter, o: BottleneckInputs): Bottlenecks
   const windowUs: TimeUs = usage.window.toUs - usage.window.fromUs;
   const cpuBusyMax: Record<string, number> = {};
   const cpuBusiestByOp: Record<string, Record<string, number>> = {};
-  for (const [group, nodes] of Object.entries(o.cpuGroups)) {
+  for (const [group, nodes] of Object.entries(serverGroups(o.placement, o.isServer))) {
     if (nodes.length === 0) continue;
     const busiest = nodes.reduce((a, b) => (usage.cryptoBusyUs[b]! > usage.cryptoBusyUs[a]! ? b : a));
     cpuBusyMax[group] = usage.cryptoBusyUs[busiest]! / windowUs;
     cpuBusiestByOp[group] = Object.fromEntries(Object.entries(usage.cryptoBusyByOp(busiest)).map(([op, us]) => [op, us / windowUs]));
   }
+  const routers = Array.from({ length: o.placement.sites }, (_, site) => routerNode(o.placement, site));
   let wanLinkLoadMax = 0;
-  for (const from of o.routers)
-    for (const to of o.routers) {
+  for (const from of routers)
+    for (const to of routers) {
       if (from === to) continue;
       const { bytes, messages } = usage.sent(from, to);
-      const busyUs = ((bytes + messages * o.headerBytes) / o.linkBytesPerSec) * 1e6;
-      wanLinkLoadMax = Math.max(wanLinkLoadMax, busyUs / windowUs);
+      const offeredUs = ((bytes + messages * o.wan.overheadBytes) / o.wan.bandwidthBytesPerSec) * 1e6;
+      wanLinkLoadMax = Math.max(wanLinkLoadMax, offeredUs / windowUs);
     }
   return { cpuBusyMax, cpuBusiestByOp, wanLinkLoadMax };
 }
 
-/** The two CPU groups both benches report: servers at the leader site (site 0) and elsewhere. */
-export function serverGroups(nodes: number, isServer: (n: NodeId) => boolean, siteOf: (n: NodeId) => number): Record<string, NodeId[]> {
-  const all = Array.from({ length: nodes }, (_, n) => n).filter(isServer);
-  return { 'leader-site': all.filter((n) => siteOf(n) === 0), 'other-sites': all.filter((n) => siteOf(n) !== 0) };
+/** The two CPU groups reported: servers at the leader site (site 0) and elsewhere. */
+function serverGroups(p: WanPlacement, isServer: (n: NodeId) => boolean): Record<string, NodeId[]> {
+  const all = Array.from({ length: p.nodes }, (_, n) => n).filter(isServer);
+  return { 'leader-site': all.filter((n) => p.siteOf(n) === 0), 'other-sites': all.filter((n) => p.siteOf(n) !== 0) };
 }
 
 /**
