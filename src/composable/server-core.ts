@@ -237,11 +237,12 @@ export class ComposableServer implements Core {
       this.replies.set(r.client, { ts: r.ts, bytes });
       this.send(r.client, bytes);
     };
-    const bodies = replies.map((r) => encode({ type: 'reply', client: r.client, ts: r.ts, seq: r.seq, result: r.result }));
+    const reply = (r: MachineEffects['replies'][number]): WireMessage => ({ type: 'reply', client: r.client, ts: r.ts, seq: r.seq, result: r.result });
     if (!this.o.optimized || replies.length < 2) {
-      replies.forEach((r, i) => this.port.sign(bodies[i]!, (sig) => deliver(r, encode({ type: 'signed', from: this.o.node, body: bodies[i]!, sig }))));
+      for (const r of replies) this.sign(reply(r), (bytes) => deliver(r, bytes));
       return;
     }
+    const bodies = replies.map((r) => encode(reply(r)));
     const tree = buildTree(bodies);
     this.port.sign(signedRoot(bodies.length, tree.root), (sig) =>
       replies.forEach((r, j) => deliver(r, encode({ type: 'batchSigned', from: this.o.node, body: bodies[j]!, sig, index: j, leafCount: bodies.length, path: tree.paths[j]! }))),
